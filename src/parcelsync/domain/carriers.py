@@ -1,0 +1,102 @@
+"""The canonical carrier registry and its mapping onto each provider's carrier names.
+
+Each provider names carriers its own way (TrackingMore `carrier_code`, UseePay `carrier`,
+SHOPLINE `tracking_company`). parcelsync keeps one canonical code per carrier, aliases that
+resolve user input onto it, and per-merchant overrides for provider lists that are only
+partly public. An unknown carrier maps to each provider's explicit fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from parcelsync.domain.provider import Provider
+
+FALLBACK_CODES: Mapping[Provider, str] = {
+    Provider.USEEPAY: "others",
+    Provider.SHOPLINE: "Other",
+    Provider.TRACKINGMORE: "other",
+}
+
+_ALIAS_STRIP = re.compile(r"[\s\-_.&'/()]+")
+
+
+def alias_key(name: str) -> str:
+    """The form aliases are compared in: lower case, no spaces or punctuation."""
+    return _ALIAS_STRIP.sub("", name.strip().lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Carrier:
+    """One carrier: its canonical code, display name, per-provider names and tracking-page URL."""
+
+    code: str
+    name: str
+    trackingmore: str
+    useepay: str
+    shopline: str
+    url_template: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    def code_for(self, provider: Provider) -> str:
+        return {
+            Provider.TRACKINGMORE: self.trackingmore,
+            Provider.USEEPAY: self.useepay,
+            Provider.SHOPLINE: self.shopline,
+        }[provider]
+
+    def tracking_url(self, tracking_number: str) -> str | None:
+        """The carrier's public tracking page for a number, if the carrier has one."""
+        if not self.url_template:
+            return None
+        return self.url_template.format(number=tracking_number)
+
+
+@dataclass(frozen=True)
+class CarrierRegistry:
+    """Carriers by canonical code and alias, plus per-merchant overrides (provider, code) -> name."""
+
+    carriers: tuple[Carrier, ...]
+    overrides: Mapping[tuple[Provider, str], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        index: dict[str, Carrier] = {}
+        for carrier in self.carriers:
+            for name in (carrier.code, carrier.name, *carrier.aliases):
+                index.setdefault(alias_key(name), carrier)
+        object.__setattr__(self, "_index", index)
+
+    def resolve(self, name: str | None) -> Carrier | None:
+        """The carrier a user-given name or alias means, or None if it is not known."""
+        if not name:
+            return None
+        return self._index.get(alias_key(name))  # type: ignore[attr-defined]
+
+    def canonical(self, name: str) -> str:
+        """Canonical code for a name; an unknown name is kept, normalised, so it can be overridden."""
+        carrier = self.resolve(name)
+        return carrier.code if carrier else alias_key(name)
+
+    def code_for(self, provider: Provider, carrier: str) -> str:
+        """The provider's name for a carrier: merchant override, then registry, then fallback."""
+        canonical = self.canonical(carrier)
+        override = self.overrides.get((provider, canonical))
+        if override:
+            return override
+        known = self.resolve(canonical)
+        if known is not None:
+            return known.code_for(provider)
+        return FALLBACK_CODES[provider]
+
+    def tracking_url(self, carrier: str, tracking_number: str) -> str | None:
+        known = self.resolve(carrier)
+        return known.tracking_url(tracking_number) if known else None
+
+    def with_overrides(self, overrides: Iterable[tuple[Provider, str, str]]) -> CarrierRegistry:
+        """A copy with merchant-specific (provider, carrier, provider_name) overrides applied."""
+        merged = dict(self.overrides)
+        for provider, carrier, name in overrides:
+            merged[(Provider(provider), self.canonical(carrier))] = name
+        return CarrierRegistry(self.carriers, merged)

@@ -1,0 +1,1 @@
+"""Provider connectors: one folder per API (client + pure mapping). They never touch the database."""

@@ -1,0 +1,77 @@
+"""Shared HTTP helpers for provider clients: the default client and the status-to-error mapping."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import httpx
+
+from parcelsync.providers.errors import (
+    AuthError,
+    NotFound,
+    ProviderError,
+    RateLimited,
+    Rejected,
+    Retryable,
+)
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=10.0)
+
+
+def default_client(**kw: object) -> httpx.AsyncClient:
+    """An AsyncClient with parcelsync's timeouts and connection limits."""
+    kw.setdefault("timeout", DEFAULT_TIMEOUT)
+    kw.setdefault("limits", httpx.Limits(max_connections=100, max_keepalive_connections=50))
+    return httpx.AsyncClient(**kw)  # type: ignore[arg-type]
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    *,
+    provider: str,
+    code: str | None = None,
+    field: str | None = None,
+    retry_after: float | None = None,
+    trace_id: str | None = None,
+) -> ProviderError:
+    """The generic HTTP status -> exception mapping; providers refine it for their own codes."""
+    kw: dict[str, object] = {
+        "provider": provider, "status_code": status, "code": code, "field": field, "trace_id": trace_id,
+    }
+    if status == 429:
+        return RateLimited(message, retry_after=retry_after, **kw)
+    if status in (401, 403):
+        return AuthError(message, **kw)  # type: ignore[arg-type]
+    if status == 404:
+        return NotFound(message, **kw)  # type: ignore[arg-type]
+    if status >= 500 or status in (408, 425):
+        return Retryable(message, **kw)  # type: ignore[arg-type]
+    return Rejected(message, **kw)  # type: ignore[arg-type]
+
+
+async def send(client: httpx.AsyncClient, request: httpx.Request, *, provider: str) -> httpx.Response:
+    """Send a request, turning transport failures (timeouts, resets, refused) into `Retryable`."""
+    try:
+        return await client.send(request)
+    except httpx.TimeoutException as exc:
+        raise Retryable(f"timeout: {type(exc).__name__}", provider=provider) from None
+    except httpx.TransportError as exc:
+        raise Retryable(f"network error: {type(exc).__name__}", provider=provider) from None
