@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, named queries, Alembic migrations, engine and session factory."""

@@ -1,0 +1,245 @@
+"""The tables. Every merchant-owned row carries `merchant_id`, and every query filters on it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parcelsync.db.base import Base, BigId, UTCDateTime, utcnow
+
+
+class MerchantRow(Base):
+    __tablename__ = "merchants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConnectionRow(Base):
+    """A merchant's link to one provider; credentials are encrypted at rest (db/crypto.py)."""
+
+    __tablename__ = "connections"
+    __table_args__ = (UniqueConstraint("merchant_id", "provider"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))
+    base_url: Mapped[str] = mapped_column(String(500))
+    credentials_enc: Mapped[str] = mapped_column(Text, default="")
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    pause_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    poll_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CarrierOverrideRow(Base):
+    """A merchant's own name for a carrier at one provider."""
+
+    __tablename__ = "carrier_overrides"
+
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(100))
+
+
+class ShipmentRow(Base):
+    """One parcel. Deletion is soft (`deleted_at`) so the deletion itself can be synced."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "carrier", "tracking_number"),
+        Index("ix_shipments_merchant_status_id", "merchant_id", "status", "id"),
+        Index("ix_shipments_merchant_updated_id", "merchant_id", "updated_at", "id"),
+        Index("ix_shipments_merchant_order", "merchant_id", "order_id", "fulfillment_id"),
+        Index("ix_shipments_merchant_intent", "merchant_id", "payment_intent_id"),
+        Index("ix_shipments_merchant_number", "merchant_id", "tracking_number"),
+        Index("ix_shipments_merchant_email", "merchant_id", "customer_email"),
+        Index("ix_shipments_merchant_carrier_id", "merchant_id", "carrier", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    tracking_number: Mapped[str] = mapped_column(String(64))
+    carrier: Mapped[str] = mapped_column(String(64))
+    tracking_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    order_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    fulfillment_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    title: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    logistics_channel: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    customer_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    customer_phone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    destination_country: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    ship_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(32), default="pending")
+    substatus: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_event: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CheckpointRow(Base):
+    """A scan event; unique per (shipment, time, description) so redeliveries add nothing."""
+
+    __tablename__ = "checkpoints"
+    __table_args__ = (UniqueConstraint("shipment_id", "time", "description"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    time: Mapped[datetime] = mapped_column(UTCDateTime)
+    description: Mapped[str] = mapped_column(String(1000))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class StatusEventRow(Base):
+    """A change of a shipment's delivery status (time, from, to), for the status history."""
+
+    __tablename__ = "status_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(32))
+    substatus: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source: Mapped[str] = mapped_column(String(32), default="api")
+
+
+class SyncTargetRow(Base):
+    """The outbox: one row per destination key, with a desired and an acknowledged version.
+
+    target_key: useepay = payment_intent_id; shopline = "order_id/fulfillment_id";
+    trackingmore = "carrier/tracking_number" (canonical carrier). state is one of
+    pending, synced, parked, dead, skipped. A worker holds a row while lease_owner is set and
+    lease_expires_at is in the future; an expired lease is free to claim again.
+    """
+
+    __tablename__ = "sync_targets"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "provider", "target_key"),
+        Index("ix_sync_targets_due", "provider", "state", "next_attempt_at"),
+        Index("ix_sync_targets_merchant_state", "merchant_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))
+    target_key: Mapped[str] = mapped_column(String(300))
+    desired_version: Mapped[int] = mapped_column(Integer, default=1)
+    acked_version: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuditRow(Base):
+    """One outbound provider call, redacted: what was sent, what came back, how long it took."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_merchant_at", "merchant_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    provider: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    latency_ms: Mapped[float] = mapped_column(default=0.0)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    trace_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    target_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    request_summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    response_summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WebhookDeliveryRow(Base):
+    """A webhook already processed, so a redelivery is harmless."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("merchant_id", "provider", "delivery_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    provider: Mapped[str] = mapped_column(String(20))
+    delivery_key: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiTokenRow(Base):
+    """An API token: only its SHA-256 hash is stored; merchant_id is None for admin tokens."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str | None] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), nullable=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    scope: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class UserRow(Base):
+    """A dashboard user (argon2 password hash); merchant_id None means an operator of every merchant."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    merchant_id: Mapped[str | None] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotencyKeyRow(Base):
+    """A stored response for an Idempotency-Key, scoped to the caller's token."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(1000))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

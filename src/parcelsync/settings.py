@@ -1,0 +1,36 @@
+"""Runtime configuration, read from `PARCELSYNC_*` environment variables once, in the app factory."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./parcelsync.db"
+
+
+class Settings(BaseSettings):
+    """Every knob parcelsync has; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="PARCELSYNC_", env_file=None, extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str | None = Field(default=None, repr=False)
+    demo_mode: bool = False
+    admin_password: str | None = Field(default=None, repr=False)
+    log_format: str = "auto"
+    log_level: str = "INFO"
+    max_body_bytes: int = 2_000_000
+    batch_max_items: int = 1000
+    import_max_rows: int = 1_000_000
+    import_max_row_bytes: int = 4096
+    metrics_public: bool = True
+    worker_concurrency: int = 8
+    worker_poll_interval_s: float = 0.5
+    lease_seconds: float = 60.0
+    max_attempts: int = 12
+    backoff_base_s: float = 2.0
+    backoff_cap_s: float = 600.0
+    poll_interval_s: float = 300.0
+    audit_retention_days: int = 30
+    webhook_max_age_s: float = 600.0
+    sandbox_url: str | None = None

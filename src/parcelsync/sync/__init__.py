@@ -1,0 +1,1 @@
+"""The sync engine: outbox planning, claiming, batching, retries and status back-flow."""

@@ -1,0 +1,121 @@
+"""Planning: a shipment write bumps the desired version of every target it touches, in the same transaction.
+
+The caller collects the keys of each shipment before and after its change (`target_keys`), so a
+parcel moved from one order to another bumps both, and passes them here before committing.
+Targets are only planned for providers the merchant has an enabled connection to; creating a
+connection plans every existing shipment for it (`plan_connection`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.base import utcnow
+from parcelsync.db.tables import ConnectionRow, ShipmentRow, SyncTargetRow
+from parcelsync.domain.provider import Provider
+from parcelsync.sync.keys import TargetKey, target_keys
+
+
+async def connected_providers(session: AsyncSession, merchant_id: str) -> set[Provider]:
+    rows = await session.scalars(
+        select(ConnectionRow.provider).where(ConnectionRow.merchant_id == merchant_id, ConnectionRow.enabled)
+    )
+    return {Provider(p) for p in rows}
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SyncTargetRow)
+
+
+async def bump_targets(
+    session: AsyncSession,
+    merchant_id: str,
+    keys: Iterable[TargetKey],
+    *,
+    providers: set[Provider] | None = None,
+) -> int:
+    """Create or bump each target (desired_version + 1, due now, attempts reset). Returns how many."""
+    if providers is None:
+        providers = await connected_providers(session, merchant_id)
+    wanted = sorted({k for k in keys if k.provider in providers})
+    if not wanted:
+        return 0
+    now = utcnow()
+    insert = _insert(session)
+    rows = [
+        {
+            "merchant_id": merchant_id,
+            "provider": k.provider.value,
+            "target_key": k.key,
+            "desired_version": 1,
+            "acked_version": 0,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for k in wanted
+    ]
+    stmt = insert.values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["merchant_id", "provider", "target_key"],
+        set_={
+            "desired_version": SyncTargetRow.desired_version + 1,
+            "state": literal("pending"),
+            "reason": None,
+            "attempts": 0,
+            "next_attempt_at": stmt.excluded.next_attempt_at,
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+    await session.execute(stmt)
+    return len(wanted)
+
+
+async def plan_shipments(session: AsyncSession, merchant_id: str, shipments: Iterable[ShipmentRow]) -> int:
+    """Bump every target of the given shipments (as they are now)."""
+    keys: set[TargetKey] = set()
+    for shipment in shipments:
+        keys |= target_keys(shipment)
+    return await bump_targets(session, merchant_id, keys)
+
+
+async def plan_connection(session: AsyncSession, merchant_id: str, provider: Provider, *, chunk: int = 2000) -> int:
+    """Plan every live shipment of a merchant for one (new or re-enabled) provider connection."""
+    total = 0
+    last_id = 0
+    while True:
+        rows = (
+            await session.scalars(
+                select(ShipmentRow)
+                .where(
+                    ShipmentRow.merchant_id == merchant_id,
+                    ShipmentRow.deleted_at.is_(None),
+                    ShipmentRow.id > last_id,
+                )
+                .order_by(ShipmentRow.id)
+                .limit(chunk)
+            )
+        ).all()
+        if not rows:
+            return total
+        last_id = rows[-1].id
+        keys = {k for row in rows for k in target_keys(row) if k.provider is provider}
+        total += await bump_targets(session, merchant_id, keys, providers={provider})
+
+
+async def pending_count(session: AsyncSession, merchant_id: str) -> int:
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(SyncTargetRow)
+            .where(SyncTargetRow.merchant_id == merchant_id, SyncTargetRow.state == "pending")
+        )
+        or 0
+    )
