@@ -1,0 +1,41 @@
+"""The UseePay sandbox application: API routes at the root, admin under `/_sandbox/`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from parcelsync.sandbox.middleware import SandboxMiddleware
+from parcelsync.sandbox.useepay import admin, routes
+from parcelsync.sandbox.useepay.errors import (
+    INVALID_REQUEST_ERROR,
+    RESOURCE_NOT_FOUND,
+    UseePayApiError,
+    error_body,
+)
+from parcelsync.sandbox.useepay.models import UseePayState
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UseePayApiError)
+    return exc.response()
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = RESOURCE_NOT_FOUND if exc.status_code == 404 else INVALID_REQUEST_ERROR
+    return JSONResponse(error_body(code, None, str(exc.detail)), status_code=exc.status_code)
+
+
+def create_app(state: UseePayState | None = None) -> FastAPI:
+    """A sandbox app over `state` (default: the seed's demo merchant), recorded and faulted by the middleware."""
+    state = state if state is not None else UseePayState(demo=True)
+    app = FastAPI(title="UseePay sandbox (parcelsync)", version="v2")
+    app.state.useepay = state
+    app.include_router(routes.router)
+    app.include_router(admin.router)
+    app.add_exception_handler(UseePayApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(SandboxMiddleware, faults=state.faults, log=state.log)
+    return app
