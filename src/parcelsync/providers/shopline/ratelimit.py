@@ -5,6 +5,9 @@ equivalent of `aiolimiter.AsyncLimiter(40, 10)` written as a virtual-scheduling 
 each `acquire()` reserves the earliest instant the request fits, synchronously, then sleeps
 until then. No lock is held across an await, so one bucket can be shared by any number of
 tasks and event loops, and the clock and sleep are injectable for tests.
+
+The default bucket is 2 requests smaller than SHOPLINE's (38 at 4/s): network jitter can bunch
+requests the client spaced out, and the margin absorbs up to half a second of it.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-DEFAULT_RATE = 4.0
-DEFAULT_CAPACITY = 40
+SHOPLINE_RATE = 4.0
+SHOPLINE_BUCKET = 40
+SAFETY_MARGIN = 2
+DEFAULT_RATE = SHOPLINE_RATE
+DEFAULT_CAPACITY = SHOPLINE_BUCKET - SAFETY_MARGIN
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
