@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parcelsync.domain.provider import Provider
 
@@ -53,6 +54,12 @@ class Carrier:
             return None
         return self.url_template.format(number=tracking_number)
 
+    def lookup_keys(self) -> frozenset[str]:
+        """Every alias key this carrier answers to: code, name, aliases, TrackingMore code, SHOPLINE name."""
+        names = (self.code, self.name, *self.aliases, self.trackingmore, self.shopline)
+        fallbacks = {alias_key(code) for code in FALLBACK_CODES.values()}
+        return frozenset(key for key in map(alias_key, names) if key and key not in fallbacks)
+
 
 @dataclass(frozen=True)
 class CarrierRegistry:
@@ -64,8 +71,10 @@ class CarrierRegistry:
     def __post_init__(self) -> None:
         index: dict[str, Carrier] = {}
         for carrier in self.carriers:
-            for name in (carrier.code, carrier.name, *carrier.aliases):
-                index.setdefault(alias_key(name), carrier)
+            index.setdefault(alias_key(carrier.code), carrier)
+        for carrier in self.carriers:
+            for key in carrier.lookup_keys():
+                index.setdefault(key, carrier)
         object.__setattr__(self, "_index", index)
 
     def resolve(self, name: str | None) -> Carrier | None:
@@ -100,3 +109,11 @@ class CarrierRegistry:
         for provider, carrier, name in overrides:
             merged[(Provider(provider), self.canonical(carrier))] = name
         return CarrierRegistry(self.carriers, merged)
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> CarrierRegistry:
+    """The built-in registry of cross-border carriers (see carrier_data), without merchant overrides."""
+    from parcelsync.domain.carrier_data import CARRIERS  # carrier_data imports Carrier from here
+
+    return CarrierRegistry(CARRIERS)
