@@ -99,6 +99,7 @@ async def test_fault_settings_through_the_admin_endpoint(client: UseePayClient, 
         await client.retrieve_tracker(INTENTS[0])
     assert (await http.put("/_sandbox/faults", json={"error_rate": 2})).status_code == 400
     assert (await http.put("/_sandbox/faults", json={"bogus": 1})).status_code == 400
+    assert (await http.put("/_sandbox/faults", json={"latency_ms": "slow"})).status_code == 400
     assert (await http.post("/_sandbox/reset")).status_code == 200
     with pytest.raises(NotFound):
         await client.retrieve_tracker(INTENTS[0])

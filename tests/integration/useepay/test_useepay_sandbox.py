@@ -234,3 +234,20 @@ async def test_mounted_under_a_prefix() -> None:
         response = await http.post(f"/useepay{PATH}", headers=headers(), json=body)
         assert response.status_code == 200 and response.json()["data"]["accepted"][0]["payment_intent_id"] == "pi_m"
         assert (await http.get("/useepay/_sandbox/requests")).json()["count"] == 1
+
+
+async def test_same_intent_twice_in_one_request_keeps_the_later_entry(http: httpx.AsyncClient) -> None:
+    trackers = [
+        {"payment_intent_id": INTENTS[0], "shipments": [shipment("1ZOLD")]},
+        {"payment_intent_id": INTENTS[0], "shipments": [shipment("1ZNEW")]},
+    ]
+    data = (await http.post(PATH, headers=headers(), json={"trackers": trackers})).json()["data"]
+    assert len(data["accepted"]) == 2
+    stored = (await http.get("/_sandbox/trackers")).json()
+    assert stored["count"] == 1 and stored["trackers"][0]["shipments"][0]["tracking_number"] == "1ZNEW"
+
+
+async def test_non_json_content_type_is_400(http: httpx.AsyncClient) -> None:
+    body = json.dumps({"trackers": [{"payment_intent_id": INTENTS[0], "shipments": [shipment()]}]})
+    response = await http.post(PATH, headers={**headers(), "Content-Type": "text/plain"}, content=body)
+    assert response.status_code == 400 and response.json()["source"] == "Content-Type"

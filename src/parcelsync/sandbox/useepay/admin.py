@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from parcelsync.sandbox.faults import FaultConfig
 from parcelsync.sandbox.useepay.routes import TRACKERS_PATH, state_of
 
 router = APIRouter(prefix="/_sandbox")
+_FAULTS = TypeAdapter(FaultConfig)
 
 
 class MerchantIn(BaseModel):
@@ -87,7 +88,7 @@ async def get_faults(request: Request) -> dict[str, Any]:
 @router.put("/faults")
 async def put_faults(body: dict[str, Any], request: Request) -> dict[str, Any]:
     try:
-        config = FaultConfig.from_dict(body)
+        config = _FAULTS.validate_python(FaultConfig.from_dict(body).to_dict())
     except (TypeError, ValueError) as exc:
         raise HTTPException(400, str(exc)) from None
     state_of(request).faults.configure(config)

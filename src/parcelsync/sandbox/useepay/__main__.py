@@ -1,0 +1,21 @@
+"""Run the UseePay sandbox standalone: `python -m parcelsync.sandbox.useepay --port 8101`."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from parcelsync.sandbox.useepay.app import create_app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="UseePay trackers API sandbox (seeded with the docs' demo merchant)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8101)
+    args = parser.parse_args()
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
