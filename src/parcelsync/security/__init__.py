@@ -1,0 +1,1 @@
+"""Access control and hostile-input defences: API tokens, passwords, throttling, idempotency, middleware."""

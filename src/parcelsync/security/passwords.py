@@ -1,0 +1,111 @@
+"""Dashboard users: argon2id password hashes, checked off the event loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import anyio
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.tables import MerchantRow, UserRow
+
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_CHARS = 1024
+MAX_USERNAME_CHARS = 100
+
+_hasher = PasswordHasher()
+# Verified against when the username does not exist, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("parcelsync-no-such-user")
+
+
+class PasswordPolicyError(ValueError):
+    """The username or password does not meet the rules."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A signed-in dashboard user; merchant_id None means an operator of every merchant."""
+
+    id: int
+    username: str
+    merchant_id: str | None
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise PasswordPolicyError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise PasswordPolicyError(f"password must have at most {MAX_PASSWORD_CHARS} characters")
+
+
+def _clean_username(username: str) -> str:
+    name = username.strip()
+    if not name or len(name) > MAX_USERNAME_CHARS:
+        raise PasswordPolicyError(f"username must have 1 to {MAX_USERNAME_CHARS} characters")
+    return name
+
+
+def hash_password(password: str) -> str:
+    check_password_policy(password)
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    if len(password) > MAX_PASSWORD_CHARS:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _hash_async(password: str) -> str:
+    return await anyio.to_thread.run_sync(hash_password, password)
+
+
+async def create_user(
+    session: AsyncSession, username: str, password: str, *, merchant_id: str | None = None
+) -> User:
+    name = _clean_username(username)
+    if (await session.execute(select(UserRow.id).where(UserRow.username == name))).first() is not None:
+        raise PasswordPolicyError(f"user {name!r} already exists")
+    if merchant_id is not None and await session.get(MerchantRow, merchant_id) is None:
+        raise PasswordPolicyError(f"no merchant {merchant_id!r}")
+    row = UserRow(username=name, password_hash=await _hash_async(password), merchant_id=merchant_id)
+    session.add(row)
+    await session.flush()
+    return User(id=row.id, username=row.username, merchant_id=row.merchant_id)
+
+
+async def set_password(session: AsyncSession, username: str, password: str) -> bool:
+    """Change a user's password; False when there is no such user."""
+    row = (
+        await session.execute(select(UserRow).where(UserRow.username == username.strip()))
+    ).scalar_one_or_none()
+    if row is None:
+        return False
+    row.password_hash = await _hash_async(password)
+    return True
+
+
+async def authenticate(session: AsyncSession, username: str, password: str) -> User | None:
+    """The user when the password matches; None otherwise (in constant-ish time either way)."""
+    row = None
+    if 0 < len(username.strip()) <= MAX_USERNAME_CHARS:
+        row = (
+            await session.execute(select(UserRow).where(UserRow.username == username.strip()))
+        ).scalar_one_or_none()
+    stored = row.password_hash if row is not None else _DUMMY_HASH
+    ok = await anyio.to_thread.run_sync(verify_password, stored, password)
+    if row is None or not ok:
+        return None
+    if _hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = await _hash_async(password)
+    return User(id=row.id, username=row.username, merchant_id=row.merchant_id)
+
+
+async def has_users(session: AsyncSession) -> bool:
+    return bool((await session.execute(select(func.count()).select_from(UserRow))).scalar_one())

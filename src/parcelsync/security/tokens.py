@@ -1,0 +1,163 @@
+"""API tokens: random bearer strings shown once at creation; only their SHA-256 hash is stored.
+
+A token has a scope: `read` (GET only, one merchant), `write` (may change its merchant's data)
+or `admin` (no merchant: may act on any merchant and create merchants and connections).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.base import utcnow
+from parcelsync.db.tables import ApiTokenRow, MerchantRow
+
+TOKEN_PREFIX = "pst_"
+PREFIX_CHARS = 12
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Scope(enum.StrEnum):
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+class TokenError(ValueError):
+    """The token cannot be created as asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the token's id, scope and merchant (None for an admin token)."""
+
+    token_id: int
+    scope: Scope
+    merchant_id: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.scope is Scope.ADMIN
+
+    def may(self, method: str) -> bool:
+        """Whether this token's scope allows an HTTP method at all (merchant checks come on top)."""
+        return method.upper() in SAFE_METHODS or self.scope is not Scope.READ
+
+    def may_act_on(self, merchant_id: str) -> bool:
+        return self.is_admin or self.merchant_id == merchant_id
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A freshly created token; `secret` is the only time the plain token exists."""
+
+    id: int
+    secret: str
+    prefix: str
+    scope: Scope
+    merchant_id: str | None
+
+    def __repr__(self) -> str:
+        return f"IssuedToken(id={self.id}, prefix={self.prefix!r}, scope={self.scope.value!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A stored token as `tokens list` shows it (never the secret)."""
+
+    id: int
+    name: str
+    prefix: str
+    scope: Scope
+    merchant_id: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def generate_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def _check_scope(scope: Scope, merchant_id: str | None) -> None:
+    if scope is Scope.ADMIN and merchant_id is not None:
+        raise TokenError("an admin token belongs to no merchant: drop --merchant")
+    if scope is not Scope.ADMIN and not merchant_id:
+        raise TokenError(f"a {scope.value} token needs --merchant")
+
+
+async def create_token(
+    session: AsyncSession, *, scope: Scope | str, merchant_id: str | None = None, name: str = ""
+) -> IssuedToken:
+    """Create a token and return it with its secret (which is never stored)."""
+    scope = Scope(scope)
+    _check_scope(scope, merchant_id)
+    if merchant_id is not None and await session.get(MerchantRow, merchant_id) is None:
+        raise TokenError(f"no merchant {merchant_id!r}")
+    secret = generate_token()
+    row = ApiTokenRow(
+        merchant_id=merchant_id,
+        name=name[:100],
+        scope=scope.value,
+        token_hash=hash_token(secret),
+        prefix=secret[:PREFIX_CHARS],
+    )
+    session.add(row)
+    await session.flush()
+    return IssuedToken(id=row.id, secret=secret, prefix=row.prefix, scope=scope, merchant_id=merchant_id)
+
+
+async def verify_token(session: AsyncSession, token: str) -> Principal | None:
+    """The principal a bearer token stands for, or None when it is unknown or revoked."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = (
+        await session.execute(select(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token)))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        await session.execute(update(ApiTokenRow).where(ApiTokenRow.id == row.id).values(last_used_at=now))
+    return Principal(token_id=row.id, scope=Scope(row.scope), merchant_id=row.merchant_id)
+
+
+async def revoke_token(session: AsyncSession, token_id: int) -> bool:
+    """Revoke a token; False when there is no such token or it was already revoked."""
+    result = await session.execute(
+        update(ApiTokenRow)
+        .where(ApiTokenRow.id == token_id, ApiTokenRow.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return bool(result.rowcount)
+
+
+async def list_tokens(session: AsyncSession, *, merchant_id: str | None = None) -> list[TokenInfo]:
+    query = select(ApiTokenRow).order_by(ApiTokenRow.id)
+    if merchant_id is not None:
+        query = query.where(ApiTokenRow.merchant_id == merchant_id)
+    rows = (await session.execute(query)).scalars()
+    return [
+        TokenInfo(
+            id=r.id,
+            name=r.name,
+            prefix=r.prefix,
+            scope=Scope(r.scope),
+            merchant_id=r.merchant_id,
+            created_at=r.created_at,
+            last_used_at=r.last_used_at,
+            revoked_at=r.revoked_at,
+        )
+        for r in rows
+    ]
