@@ -7,12 +7,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from tests.integration.trackingmore.tm_support import BASE
 
 from parcelsync.providers.trackingmore.client import TrackingMoreClient
-from parcelsync.providers.trackingmore.mapping import TrackingRegistration
 from parcelsync.sandbox.trackingmore import DEFAULT_API_KEY, TrackingMoreState, create_app
-
-BASE = "http://tm.test"
 
 
 @pytest.fixture
@@ -41,12 +39,3 @@ def client(http: httpx.AsyncClient) -> TrackingMoreClient:
     return TrackingMoreClient(
         http, base_url=f"{BASE}/v2", api_key=DEFAULT_API_KEY, list_rate_per_s=0, realtime_rate_per_s=0
     )
-
-
-def headers(api_key: str = DEFAULT_API_KEY) -> dict[str, str]:
-    return {"Trackingmore-Api-Key": api_key, "Content-Type": "application/json"}
-
-
-def regs(n: int, carrier: str = "yanwen", start: int = 0) -> list[TrackingRegistration]:
-    """`n` distinct numbers the sandbox accepts (S10 shape, Yanwen)."""
-    return [TrackingRegistration(f"UG{start + i:09d}YP", carrier) for i in range(n)]

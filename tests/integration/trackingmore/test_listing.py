@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from tests.integration.trackingmore.tm_support import headers, regs
 
 from parcelsync.providers.trackingmore.client import TrackingMoreClient
 from parcelsync.providers.trackingmore.mapping import TrackingRegistration
 from parcelsync.sandbox.trackingmore import TrackingMoreState
-
-from .conftest import headers, regs
 
 
 @pytest.mark.anyio

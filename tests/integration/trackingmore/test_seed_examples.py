@@ -7,12 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.integration.trackingmore.tm_support import headers
 
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.providers.trackingmore.client import TrackingMoreClient
 from parcelsync.providers.trackingmore.mapping import TrackingRegistration
-
-from .conftest import headers
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "trackingmore"
 SEED_REQUEST = json.loads((FIXTURES / "seed_put_request.json").read_text())
