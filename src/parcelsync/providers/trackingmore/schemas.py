@@ -100,35 +100,33 @@ class Tracking(_Response):
         return None if value is None else str(value)
 
 
-class CreateTrackingRequest(_Request):
-    """POST /trackings/post body, and one item of POST /trackings/batch."""
+class _EditableFields(_Request):
+    """The optional descriptive fields shared by create, PUT and updatemore."""
 
-    tracking_number: str = Field(min_length=1)
-    carrier_code: str = Field(min_length=1)
     title: str | None = None
     logistics_channel: str | None = None
     customer_name: str | None = None
     customer_email: str | None = None
     customer_phone: str | None = None
     order_id: str | None = None
-    order_create_time: str | None = None
     destination_code: str | None = None
+
+
+class CreateTrackingRequest(_EditableFields):
+    """POST /trackings/post body, and one item of POST /trackings/batch."""
+
+    tracking_number: str = Field(min_length=1)
+    carrier_code: str = Field(min_length=1)
+    order_create_time: str | None = None
     tracking_ship_date: str | None = Field(default=None, pattern=r"^\d{8}$")
     tracking_postal_code: str | None = None
     tracking_account_number: str | None = None
     lang: str | None = None
 
 
-class UpdateTrackingRequest(_Request):
+class UpdateTrackingRequest(_EditableFields):
     """PUT /trackings/{carrier_code}/{tracking_number} body (seed example); status only 4, 7 or 8."""
 
-    title: str | None = None
-    logistics_channel: str | None = None
-    customer_name: str | None = None
-    customer_email: str | None = None
-    customer_phone: str | None = None
-    order_id: str | None = None
-    destination_code: str | None = None
     archived: str | None = None
     status: int | None = None
 
