@@ -102,10 +102,15 @@ def sqlite_database_url(sqlite_template: str, tmp_path) -> str:  # type: ignore[
     return f"sqlite+aiosqlite:///{target}"
 
 
-async def _truncate_all(engine: AsyncEngine) -> None:
+async def _truncate_fresh(url: str) -> None:
+    """Empty every table (one engine, created and disposed inside the same event loop)."""
+    engine = make_engine(url)
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -114,9 +119,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_database_url")
     url: str = request.getfixturevalue("pg_database_url")
-    engine = make_engine(url)
-    asyncio.run(_truncate_all(engine))
-    asyncio.run(engine.dispose())
+    asyncio.run(_truncate_fresh(url))
     return url
 
 

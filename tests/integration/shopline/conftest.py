@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from shopline_helpers import BASE, HANDLE, JSON_UTF8, TOKEN, FakeClock
+from tests.integration.shopline.shopline_helpers import BASE, HANDLE, JSON_UTF8, TOKEN, FakeClock
 
 from parcelsync.providers.shopline import LeakyBucket, ShoplineClient
 from parcelsync.sandbox.shopline import ShoplineState, create_app

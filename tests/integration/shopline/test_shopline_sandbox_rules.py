@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from shopline_helpers import HANDLE, TOKEN, FakeClock, list_body, v1_path, v2_path
+from tests.integration.shopline.shopline_helpers import HANDLE, TOKEN, FakeClock, list_body, v1_path, v2_path
 
 from parcelsync.sandbox.shopline import ShoplineState
 

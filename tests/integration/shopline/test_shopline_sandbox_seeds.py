@@ -6,7 +6,7 @@ import json
 
 import httpx
 import pytest
-from shopline_helpers import FIXTURES, fixture, v1_path, v2_path
+from tests.integration.shopline.shopline_helpers import FIXTURES, fixture, v1_path, v2_path
 
 from parcelsync.providers.shopline.schemas import FulfillmentResponse
 from parcelsync.sandbox.shopline import ShoplineState

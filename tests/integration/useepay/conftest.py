@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from useepay_support import API_KEY, APP_ID, BASE_URL, INTENTS, MERCHANT_NO
+from tests.integration.useepay.useepay_support import API_KEY, APP_ID, BASE_URL, INTENTS, MERCHANT_NO
 
 from parcelsync.providers.useepay import UseePayClient
 from parcelsync.sandbox.useepay import UseePayState, create_app

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from useepay_support import API_KEY, INTENTS, tracker
+from tests.integration.useepay.useepay_support import API_KEY, INTENTS, tracker
 
 from parcelsync.providers.errors import AuthError, NotFound, ProviderError, RateLimited, Retryable
 from parcelsync.providers.useepay import UseePayClient

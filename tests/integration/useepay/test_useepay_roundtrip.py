@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from useepay_support import API_KEY, INTENTS, MERCHANT_NO, tracker
+from tests.integration.useepay.useepay_support import API_KEY, INTENTS, MERCHANT_NO, tracker
 
 from parcelsync.providers.errors import NotFound, RateLimited, Rejected
 from parcelsync.providers.useepay import UseePayClient

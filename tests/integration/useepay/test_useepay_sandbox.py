@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from useepay_support import API_KEY, APP_ID, INTENTS, MERCHANT_NO, headers
+from tests.integration.useepay.useepay_support import API_KEY, APP_ID, INTENTS, MERCHANT_NO, headers
 
 from parcelsync.sandbox.useepay import UseePayState, create_app
 
