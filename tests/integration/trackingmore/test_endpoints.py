@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from tests.integration.trackingmore.tm_support import regs
 
@@ -9,7 +10,7 @@ from parcelsync.domain.status import DeliveryStatus
 from parcelsync.providers.errors import NotFound
 from parcelsync.providers.trackingmore.client import TrackingMoreClient
 from parcelsync.providers.trackingmore.mapping import TrackingRegistration
-from parcelsync.sandbox.trackingmore import TrackingMoreState
+from parcelsync.sandbox.trackingmore import DEFAULT_API_KEY, TrackingMoreState, create_app
 
 
 @pytest.mark.anyio
@@ -89,3 +90,20 @@ async def test_carriers_list_and_detect(client: TrackingMoreClient) -> None:
     assert "sto" in {c["code"] for c in await client.detect_carrier("402934299065")}
     assert "china-post" in {c["code"] for c in await client.detect_carrier("RR123456785CN")}
     assert await client.detect_carrier("???") == []
+
+
+@pytest.mark.anyio
+async def test_sandbox_works_mounted_under_a_prefix() -> None:
+    from fastapi import FastAPI
+
+    state = TrackingMoreState(seed=1)
+    parent = FastAPI()
+    parent.mount("/trackingmore", create_app(state))
+    transport = httpx.ASGITransport(app=parent)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+        client = TrackingMoreClient(http, base_url="http://hub.test/trackingmore/v2", api_key=DEFAULT_API_KEY)
+        assert (await client.create_tracking(TrackingRegistration("1Z999AA10123456784", "ups"))).ok
+        assert (await http.get("/trackingmore/_sandbox/trackings")).json()[0]["tracking_number"] == "1Z999AA10123456784"
+        assert len(state.log.items) == 1
+        assert (await http.post("/trackingmore/_sandbox/reset")).status_code == 200
+        assert state.accounts[DEFAULT_API_KEY].trackings == {}
