@@ -1,0 +1,1 @@
+"""Destination adapters: per provider, turn claimed targets into provider calls and per-target outcomes."""

@@ -1,0 +1,311 @@
+"""The outbox SQL: claim due targets under a lease, then ack, reschedule, park, kill or release them.
+
+A target is *due* when it is pending, its `next_attempt_at` has come, nobody holds a live lease
+on it, and its connection is enabled and not paused. A claim takes the oldest due target and
+every other due target of the same connection, up to the provider's batch size, and leases them
+to one owner until `lease_expires_at`; a crashed worker's lease simply runs out.
+
+PostgreSQL: the head is picked with `FOR UPDATE SKIP LOCKED`, then the group is leased by one
+`UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`, so concurrent workers
+never take the same row. SQLite has one writer at a time: the claim is a single guarded
+`UPDATE ... RETURNING` statement (which takes the write lock before it reads), serialised inside
+a process by an asyncio.Lock; the lease guard in its WHERE clause keeps several processes safe.
+
+Every write after the call is guarded by `lease_owner = owner`: a worker whose lease was lost
+changes nothing, and the target's new holder sends the current state again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.tables import ConnectionRow, SyncTargetRow
+from parcelsync.domain.provider import Provider
+
+T = SyncTargetRow
+
+BATCH_SIZES: Mapping[Provider, int] = {
+    Provider.USEEPAY: 20,
+    Provider.TRACKINGMORE: 40,
+    Provider.SHOPLINE: 4,
+}
+"""Targets per claim. SHOPLINE takes one fulfillment per call; a claim of 4 runs 4 calls at once (4 req/s)."""
+
+STATES = ("pending", "synced", "parked", "dead", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedTarget:
+    """One leased target, with the versions as they stood when it was claimed."""
+
+    id: int
+    key: str
+    desired_version: int
+    acked_version: int
+    attempts: int
+    queued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Due targets of one connection, leased to `owner` until `lease_expires_at`."""
+
+    owner: str
+    merchant_id: str
+    provider: Provider
+    targets: tuple[ClaimedTarget, ...]
+    lease_expires_at: datetime
+
+
+def _connection_usable(now: datetime) -> ColumnElement[bool]:
+    return exists().where(
+        ConnectionRow.merchant_id == T.merchant_id,
+        ConnectionRow.provider == T.provider,
+        ConnectionRow.enabled.is_(True),
+        or_(ConnectionRow.paused_until.is_(None), ConnectionRow.paused_until <= now),
+    )
+
+
+def _lease_free(now: datetime) -> ColumnElement[bool]:
+    return or_(T.lease_expires_at.is_(None), T.lease_expires_at <= now)
+
+
+def due_condition(now: datetime) -> ColumnElement[bool]:
+    """The named condition "this target may be claimed now"."""
+    return and_(T.state == "pending", T.next_attempt_at <= now, _lease_free(now), _connection_usable(now))
+
+
+def _lease_update(ids_query: Any, owner: str, now: datetime, until: datetime) -> Any:
+    return (
+        update(T)
+        .where(T.id.in_(ids_query), _lease_free(now), T.state == "pending")
+        .values(lease_owner=owner, lease_expires_at=until, updated_at=T.updated_at)
+        .returning(
+            T.id, T.merchant_id, T.provider, T.target_key, T.desired_version, T.acked_version, T.attempts, T.updated_at
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+class Outbox:
+    """Claims for one worker process: owns the lease identity and the SQLite claim lock."""
+
+    def __init__(
+        self,
+        *,
+        owner: str,
+        lease_seconds: float,
+        batch_sizes: Mapping[Provider, int] = BATCH_SIZES,
+    ) -> None:
+        self.owner = owner
+        self.lease = timedelta(seconds=lease_seconds)
+        self.batch_sizes = dict(batch_sizes)
+        self._lock = asyncio.Lock()
+
+    def _size(self, provider: str) -> int:
+        return self.batch_sizes[Provider(provider)]
+
+    async def claim(self, session: AsyncSession, now: datetime, *, merchant_id: str | None = None) -> Claim | None:
+        """Lease the oldest due target and its connection's other due targets (one transaction)."""
+        until = now + self.lease
+        scope = [due_condition(now)]
+        if merchant_id is not None:
+            scope.append(T.merchant_id == merchant_id)
+        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+        if dialect == "postgresql":
+            head = (
+                await session.execute(
+                    select(T.merchant_id, T.provider)
+                    .where(*scope)
+                    .order_by(T.next_attempt_at, T.id)
+                    .limit(1)
+                    .with_for_update(skip_locked=True, of=T)
+                )
+            ).first()
+            if head is None:
+                return None
+            group = (
+                select(T.id)
+                .where(*scope, T.merchant_id == head.merchant_id, T.provider == head.provider)
+                .order_by(T.next_attempt_at, T.id)
+                .limit(self._size(head.provider))
+                .with_for_update(skip_locked=True, of=T)
+            )
+            rows = (await session.execute(_lease_update(group, self.owner, now, until))).all()
+        else:
+            async with self._lock:
+                rows = await self._claim_sqlite(session, scope, now, until)
+        if not rows:
+            return None
+        targets = sorted(
+            (
+                ClaimedTarget(r.id, r.target_key, r.desired_version, r.acked_version, r.attempts, r.updated_at)
+                for r in rows
+            ),
+            key=lambda t: t.id,
+        )
+        return Claim(self.owner, rows[0].merchant_id, Provider(rows[0].provider), tuple(targets), until)
+
+    async def _claim_sqlite(
+        self, session: AsyncSession, scope: list[ColumnElement[bool]], now: datetime, until: datetime
+    ) -> Sequence[Any]:
+        head = select(T.merchant_id, T.provider).where(*scope).order_by(T.next_attempt_at, T.id).limit(1)
+        peek = (await session.execute(head)).first()
+        if peek is None:
+            return []
+        head_merchant = head.with_only_columns(T.merchant_id).scalar_subquery()
+        head_provider = head.with_only_columns(T.provider).scalar_subquery()
+        group = (
+            select(T.id)
+            .where(*scope, T.merchant_id == head_merchant, T.provider == head_provider)
+            .order_by(T.next_attempt_at, T.id)
+            .limit(self._size(peek.provider))
+        )
+        return (await session.execute(_lease_update(group, self.owner, now, until))).all()
+
+
+async def _finish(session: AsyncSession, target_id: int, owner: str, now: datetime, **values: Any) -> bool:
+    """End this owner's lease on a target with the given changes; False when the lease was lost meanwhile."""
+    result = await session.execute(
+        update(T)
+        .where(T.id == target_id, T.lease_owner == owner)
+        .values(last_attempt_at=now, lease_owner=None, lease_expires_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def ack(
+    session: AsyncSession, target_id: int, *, owner: str, sent_version: int, now: datetime, outcome: dict[str, Any]
+) -> bool:
+    """The provider holds `sent_version`: synced, unless an edit landed meanwhile (then pending again)."""
+    return await _finish(
+        session, target_id, owner, now,
+        acked_version=sent_version,
+        state=case((T.desired_version <= sent_version, "synced"), else_="pending"),
+        reason=None, attempts=0, next_attempt_at=now, synced_at=now, updated_at=now, last_outcome=outcome,
+    )
+
+
+async def reschedule(
+    session: AsyncSession,
+    target_id: int,
+    *,
+    owner: str,
+    when: datetime,
+    reason: str,
+    counts: bool,
+    now: datetime,
+    outcome: dict[str, Any],
+) -> bool:
+    """Try again at `when`; `counts` says whether this failure uses up one of the target's attempts."""
+    return await _finish(
+        session, target_id, owner, now,
+        attempts=T.attempts + (1 if counts else 0),
+        next_attempt_at=when, updated_at=T.updated_at, reason=reason, last_outcome=outcome,
+    )
+
+
+async def give_up(
+    session: AsyncSession,
+    target_id: int,
+    *,
+    owner: str,
+    state: str,
+    sent_version: int,
+    reason: str,
+    now: datetime,
+    outcome: dict[str, Any],
+) -> bool:
+    """Park or kill the target, unless its data changed during the call: then the new data gets a try."""
+    if state not in ("parked", "dead"):
+        raise ValueError(f"cannot give up into state {state!r}")
+    changed = T.desired_version > sent_version
+    return await _finish(
+        session, target_id, owner, now,
+        state=case((changed, "pending"), else_=state),
+        attempts=case((changed, 0), else_=T.attempts + 1),
+        next_attempt_at=now, updated_at=now, reason=reason, last_outcome=outcome,
+    )
+
+
+async def release(session: AsyncSession, target_ids: Iterable[int], *, owner: str) -> int:
+    """Hand leased targets back untouched (graceful shutdown): they are due again at once."""
+    ids = list(target_ids)
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(T)
+        .where(T.id.in_(ids), T.lease_owner == owner)
+        .values(lease_owner=None, lease_expires_at=None, updated_at=T.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def pause_connection(
+    session: AsyncSession, merchant_id: str, provider: Provider, *, until: datetime, reason: str
+) -> None:
+    """Stop claiming a connection's targets until `until` (never shortens an existing pause)."""
+    await session.execute(
+        update(ConnectionRow)
+        .where(ConnectionRow.merchant_id == merchant_id, ConnectionRow.provider == provider.value)
+        .values(
+            paused_until=case(
+                (and_(ConnectionRow.paused_until.is_not(None), ConnectionRow.paused_until > until),
+                 ConnectionRow.paused_until),
+                else_=until,
+            ),
+            pause_reason=reason,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def clear_pause(session: AsyncSession, merchant_id: str, provider: Provider, *, now: datetime) -> None:
+    """A call went through: forget a pause that has run out."""
+    await session.execute(
+        update(ConnectionRow)
+        .where(
+            ConnectionRow.merchant_id == merchant_id,
+            ConnectionRow.provider == provider.value,
+            ConnectionRow.pause_reason.is_not(None),
+            or_(ConnectionRow.paused_until.is_(None), ConnectionRow.paused_until <= now),
+        )
+        .values(paused_until=None, pause_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def replay(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    ids: Sequence[int] | None = None,
+    merchant_id: str | None = None,
+    provider: Provider | None = None,
+    states: Sequence[str] = ("parked", "dead"),
+) -> list[int]:
+    """Put parked/dead targets back in the queue (attempts reset). Returns the ids replayed."""
+    conditions: list[ColumnElement[bool]] = [T.state.in_(list(states))]
+    if ids is not None:
+        conditions.append(T.id.in_(list(ids)))
+    if merchant_id is not None:
+        conditions.append(T.merchant_id == merchant_id)
+    if provider is not None:
+        conditions.append(T.provider == provider.value)
+    result = await session.execute(
+        update(T)
+        .where(*conditions)
+        .values(state="pending", attempts=0, next_attempt_at=now, reason=None, lease_owner=None, lease_expires_at=None)
+        .returning(T.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(r.id for r in result)

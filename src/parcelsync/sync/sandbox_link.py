@@ -1,0 +1,98 @@
+"""Wire a merchant to the three sandboxes: open accounts there, and store matching connections here.
+
+Used by `parcelsync demo` and by the acceptance tests; the sandbox side goes through each
+sandbox's public admin API (`/_sandbox/...`), so it works in-process or against a running server.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.crypto import CredentialCipher
+from parcelsync.db.queries.connections import save_connection
+from parcelsync.domain.provider import Provider
+from parcelsync.sandbox.server import SandboxUrls
+
+
+def _token(prefix: str) -> str:
+    return prefix + secrets.token_hex(12)
+
+
+@dataclass(frozen=True)
+class SandboxAccounts:
+    """The credentials one merchant uses at the three sandboxes (fresh random secrets by default)."""
+
+    merchant_no: str = "500000000009001"
+    app_id: str = "parcelsync.demo"
+    useepay_api_key: str = field(default_factory=lambda: _token("UseePay_SK_"), repr=False)
+    shop_handle: str = "demo-store"
+    shopline_token: str = field(default_factory=lambda: _token("shpat_"), repr=False)
+    trackingmore_api_key: str = field(default_factory=lambda: _token("tm_"), repr=False)
+    account_email: str = "ops@demo.example"
+    webhooks: bool = True
+    shopline_options: dict[str, Any] = field(default_factory=dict)
+    shopline_rate_limit: bool = True
+
+    def credentials(self, provider: Provider) -> dict[str, str]:
+        if provider is Provider.USEEPAY:
+            return {"merchant_no": self.merchant_no, "app_id": self.app_id, "api_key": self.useepay_api_key}
+        if provider is Provider.SHOPLINE:
+            return {"handle": self.shop_handle, "access_token": self.shopline_token}
+        return {"api_key": self.trackingmore_api_key, "account_email": self.account_email}
+
+
+async def open_sandbox_accounts(
+    http: httpx.AsyncClient, urls: SandboxUrls, accounts: SandboxAccounts, *, webhook_url: str | None
+) -> None:
+    """Create the merchant's UseePay merchant, SHOPLINE store and TrackingMore account in the sandboxes."""
+    responses = [
+        await http.post(
+            f"{urls.useepay}/_sandbox/merchants",
+            json={
+                "merchant_no": accounts.merchant_no, "app_id": accounts.app_id, "api_key": accounts.useepay_api_key,
+                "payment_intents": [], "accept_any_payment_intent": True,
+            },
+        ),
+        await http.post(
+            f"{urls.shopline_admin}/_sandbox/stores",
+            json={
+                "handle": accounts.shop_handle, "access_token": accounts.shopline_token,
+                "rate_limit": accounts.shopline_rate_limit, "auto_create": True,
+            },
+        ),
+        await http.post(
+            f"{urls.trackingmore_admin}/_sandbox/accounts",
+            json={
+                "api_key": accounts.trackingmore_api_key, "email": accounts.account_email,
+                "webhook_url": webhook_url if accounts.webhooks else None,
+            },
+        ),
+    ]
+    for response in responses:
+        response.raise_for_status()
+
+
+async def connect_to_sandboxes(
+    session: AsyncSession, cipher: CredentialCipher, merchant_id: str, urls: SandboxUrls, accounts: SandboxAccounts
+) -> None:
+    """Store the merchant's three connections, pointing at the sandboxes (plans existing shipments)."""
+    base_urls = {
+        Provider.USEEPAY: urls.useepay,
+        Provider.SHOPLINE: urls.shopline(accounts.shop_handle),
+        Provider.TRACKINGMORE: urls.trackingmore,
+    }
+    options: dict[Provider, dict[str, Any]] = {
+        Provider.USEEPAY: {},
+        Provider.SHOPLINE: dict(accounts.shopline_options),
+        Provider.TRACKINGMORE: {"webhooks": accounts.webhooks},
+    }
+    for provider, base_url in base_urls.items():
+        await save_connection(
+            session, cipher, merchant_id, provider,
+            base_url=base_url, credentials=accounts.credentials(provider), options=options[provider],
+        )

@@ -1,0 +1,136 @@
+"""Read models of the sync state: per-shipment destinations and the queue status (API, CLI, metrics)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.tables import ConnectionRow, SyncTargetRow
+from parcelsync.domain.provider import Provider
+from parcelsync.sync.keys import HasTargetFields, TargetKey, skip_reason, target_keys
+from parcelsync.sync.outbox import STATES
+
+T = SyncTargetRow
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _target_view(row: SyncTargetRow) -> dict[str, Any]:
+    return {
+        "state": row.state,
+        "target_key": row.target_key,
+        "acked_version": row.acked_version,
+        "desired_version": row.desired_version,
+        "reason": row.reason,
+        "attempts": row.attempts,
+        "next_attempt_at": _iso(row.next_attempt_at) if row.state == "pending" else None,
+        "last_attempt_at": _iso(row.last_attempt_at),
+        "last_outcome": row.last_outcome,
+        "synced_at": _iso(row.synced_at),
+    }
+
+
+async def destinations_for(session: AsyncSession, shipment: HasTargetFields) -> dict[str, dict[str, Any]]:
+    """Per destination: the target's sync state, or `skipped` with why (no connection / key missing)."""
+    connected = set(
+        await session.scalars(
+            select(ConnectionRow.provider).where(
+                ConnectionRow.merchant_id == shipment.merchant_id, ConnectionRow.enabled.is_(True)
+            )
+        )
+    )
+    keys = {k.provider: k for k in target_keys(shipment)}
+    wanted: list[TargetKey] = [k for k in keys.values() if k.provider.value in connected]
+    rows: dict[Provider, SyncTargetRow] = {}
+    if wanted:
+        found = await session.scalars(
+            select(T).where(
+                T.merchant_id == shipment.merchant_id,
+                or_(*(and_(T.provider == k.provider.value, T.target_key == k.key) for k in wanted)),
+            )
+        )
+        rows = {Provider(r.provider): r for r in found}
+    out: dict[str, dict[str, Any]] = {}
+    for provider in Provider:
+        if provider.value not in connected:
+            out[provider.value] = {"state": "skipped", "reason": "no connection"}
+            continue
+        reason = skip_reason(provider, shipment)
+        if reason is not None:
+            out[provider.value] = {"state": "skipped", "reason": reason}
+            continue
+        row = rows.get(provider)
+        if row is None:
+            out[provider.value] = {"state": "pending", "reason": "not planned yet", "target_key": keys[provider].key}
+        else:
+            out[provider.value] = _target_view(row)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStatus:
+    """One provider's queue: pending targets, how many are due now, and the oldest one's age."""
+
+    depth: int
+    due: int
+    oldest_age_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PausedConnection:
+    merchant_id: str
+    provider: str
+    paused_until: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    queues: dict[str, QueueStatus]
+    counts: dict[str, dict[str, int]]
+    paused: list[PausedConnection] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def sync_status(session: AsyncSession, now: datetime, *, merchant_id: str | None = None) -> SyncStatus:
+    """Queue depth and oldest pending age per provider, counts by state, paused connections."""
+    scope = [T.merchant_id == merchant_id] if merchant_id is not None else []
+    counts: dict[str, dict[str, int]] = {p.value: dict.fromkeys(STATES, 0) for p in Provider}
+    for provider, state, n in await session.execute(
+        select(T.provider, T.state, func.count()).where(*scope).group_by(T.provider, T.state)
+    ):
+        counts.setdefault(provider, dict.fromkeys(STATES, 0))[state] = n
+    queues: dict[str, QueueStatus] = {}
+    pending = await session.execute(
+        select(
+            T.provider,
+            func.count(),
+            func.sum(case((T.next_attempt_at <= now, 1), else_=0)),
+            func.min(T.updated_at),
+        )
+        .where(T.state == "pending", *scope)
+        .group_by(T.provider)
+    )
+    for provider, depth, due, oldest in pending:
+        age = max(0.0, (now - oldest).total_seconds()) if oldest is not None else None
+        queues[provider] = QueueStatus(depth, int(due or 0), age)
+    for provider in Provider:
+        queues.setdefault(provider.value, QueueStatus(0, 0, None))
+    conn_scope = [ConnectionRow.merchant_id == merchant_id] if merchant_id is not None else []
+    paused_rows = await session.execute(
+        select(
+            ConnectionRow.merchant_id, ConnectionRow.provider, ConnectionRow.paused_until, ConnectionRow.pause_reason
+        )
+        .where(ConnectionRow.paused_until > now, *conn_scope)
+        .order_by(ConnectionRow.merchant_id, ConnectionRow.provider)
+    )
+    paused = [PausedConnection(m, p, _iso(u), r) for m, p, u, r in paused_rows]
+    return SyncStatus(queues, counts, paused)

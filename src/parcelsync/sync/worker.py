@@ -1,0 +1,311 @@
+"""The sync worker: N async tasks that claim due targets, send them, and record what happened.
+
+One step = claim (a short transaction) → read the connection and each target's full current set
+(a read transaction) → call the provider (no transaction open) → record acks, retries, parks,
+pauses and the audit rows (one transaction). Several workers may run, in one process or many:
+the outbox's leases keep them apart. Graceful shutdown lets the in-flight steps finish; a step
+cancelled anyway hands its claim back so another worker takes it at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from parcelsync.db.base import utcnow
+from parcelsync.db.crypto import CredentialCipher, SecretKeyError
+from parcelsync.db.engine import unit_of_work
+from parcelsync.db.queries.carrier_overrides import registry_for
+from parcelsync.db.queries.connections import load_connection
+from parcelsync.db.tables import AuditRow
+from parcelsync.domain.provider import Provider
+from parcelsync.logging import get_logger, register_secrets
+from parcelsync.metrics import CALL_LATENCY, CALLS, OUTCOMES, RATE_LIMITED, SYNC_LATENCY, refresh_outbox_gauges
+from parcelsync.providers.errors import AuthError, ProviderError, RateLimited
+from parcelsync.providers.http import default_client
+from parcelsync.settings import Settings
+from parcelsync.sync import outbox
+from parcelsync.sync.clients import ClientCache, MissingCredential
+from parcelsync.sync.destinations.base import BatchOutcome, Destination, SendContext, TargetResult
+from parcelsync.sync.destinations.shopline import ShoplineDestination
+from parcelsync.sync.destinations.trackingmore import TrackingMoreDestination
+from parcelsync.sync.destinations.useepay import UseePayDestination
+from parcelsync.sync.outbox import Claim, Outbox
+from parcelsync.sync.retry import GiveUp, RetryPolicy
+from parcelsync.sync.snapshot import load_snapshots
+
+Clock = Callable[[], datetime]
+log = get_logger("parcelsync.sync.worker")
+
+DESTINATIONS: dict[Provider, Destination] = {
+    Provider.USEEPAY: UseePayDestination(),
+    Provider.SHOPLINE: ShoplineDestination(),
+    Provider.TRACKINGMORE: TrackingMoreDestination(),
+}
+
+
+def worker_id() -> str:
+    """A lease owner name unique to this worker instance: host, pid and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _error_code(error: BaseException) -> str:
+    if isinstance(error, ProviderError):
+        return str(error.code or error.status_code or type(error).__name__)
+    return type(error).__name__
+
+
+class Worker:
+    """Claims and syncs outbox targets; `run()` until `stop()`, or `run_once()` to drain (tests, CLI)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http: httpx.AsyncClient | None = None,
+        clock: Clock = utcnow,
+        cipher: CredentialCipher | None = None,
+        policy: RetryPolicy | None = None,
+        concurrency: int | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+        self.concurrency = max(1, concurrency or settings.worker_concurrency)
+        self.outbox = Outbox(owner=owner or worker_id(), lease_seconds=settings.lease_seconds)
+        self.policy = policy or RetryPolicy(settings.backoff_base_s, settings.backoff_cap_s, settings.max_attempts)
+        self._cipher = cipher
+        self._own_http = http is None
+        self.http = http if http is not None else default_client(transport=transport)
+        self.clients = ClientCache(self.http)
+        self._stop = asyncio.Event()
+        self._inflight: dict[int, Claim] = {}
+        self.batches = 0
+
+    @property
+    def owner(self) -> str:
+        return self.outbox.owner
+
+    @property
+    def cipher(self) -> CredentialCipher:
+        if self._cipher is None:
+            self._cipher = CredentialCipher(self.settings.secret_key or "")
+        return self._cipher
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> Worker:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # -- one step ------------------------------------------------------------------------------
+
+    async def step(self, *, merchant_id: str | None = None) -> bool:
+        """Claim one batch and sync it; False when nothing was due."""
+        async with unit_of_work(self.sessions) as session:
+            claim = await self.outbox.claim(session, self.clock(), merchant_id=merchant_id)
+        if claim is None:
+            return False
+        await self.process(claim)
+        return True
+
+    async def process(self, claim: Claim) -> None:
+        """Send one claim and record the outcome; if cancelled before recording, release the claim."""
+        self._inflight[id(claim)] = claim
+        try:
+            try:
+                result = await self._send(claim)
+            except BaseException:
+                await asyncio.shield(self._release(claim))
+                raise
+            if result is None:
+                await self._release(claim)
+                return
+            await asyncio.shield(self._record(claim, result))
+            self.batches += 1
+        finally:
+            self._inflight.pop(id(claim), None)
+
+    async def _release(self, claim: Claim) -> None:
+        async with unit_of_work(self.sessions) as session:
+            await outbox.release(session, [t.id for t in claim.targets], owner=claim.owner)
+
+    async def _send(self, claim: Claim) -> BatchOutcome | None:
+        async with self.sessions() as session, session.begin():
+            snapshots = await load_snapshots(session, claim)
+            try:
+                connection = await load_connection(session, self.cipher, claim.merchant_id, claim.provider)
+            except SecretKeyError as exc:
+                error: BaseException = AuthError(str(exc), provider=claim.provider.value)
+                return BatchOutcome([TargetResult(s, error) for s in snapshots], [])
+            if connection is None or not connection.enabled:
+                return None
+            registry = await registry_for(session, claim.merchant_id)
+        try:
+            client = self.clients.get(connection)
+        except MissingCredential as exc:
+            error = AuthError(str(exc), provider=claim.provider.value)
+            return BatchOutcome([TargetResult(s, error) for s in snapshots], [])
+        register_secrets(connection.credentials.values())
+        try:
+            return await DESTINATIONS[claim.provider].send(SendContext(connection, client, registry), snapshots)
+        except Exception as exc:  # a bug or bad data in mapping: retried with backoff, then dead, never lost
+            log.exception("sync_send_failed", provider=claim.provider.value, merchant_id=claim.merchant_id)
+            return BatchOutcome([TargetResult(s, exc, {"result": "error"}) for s in snapshots], [])
+
+    async def _record(self, claim: Claim, result: BatchOutcome) -> None:
+        now = self.clock()
+        provider = claim.provider.value
+        pause: tuple[datetime, str] | None = None
+        any_ok = False
+        async with unit_of_work(self.sessions) as session:
+            for item in result.results:
+                target = item.snapshot.target
+                outcome: dict[str, Any] = {**item.detail, "at": now.isoformat(), "version": item.snapshot.version}
+                if item.error is None:
+                    any_ok = True
+                    await outbox.ack(
+                        session, target.id, owner=claim.owner, sent_version=item.snapshot.version, now=now,
+                        outcome={**outcome, "ok": True},
+                    )
+                    OUTCOMES.labels(provider, "synced", "ok").inc()
+                    SYNC_LATENCY.labels(provider).observe(max(0.0, (now - target.queued_at).total_seconds()))
+                    continue
+                code = _error_code(item.error)
+                outcome = {**outcome, "ok": False, "error": code, "reason": _reason(item.error)}
+                decision = self.policy.decide(target.attempts, item.error, now)
+                if isinstance(decision, GiveUp):
+                    await outbox.give_up(
+                        session, target.id, owner=claim.owner, state=decision.state,
+                        sent_version=item.snapshot.version, reason=decision.reason, now=now, outcome=outcome,
+                    )
+                    OUTCOMES.labels(provider, decision.state, code).inc()
+                    continue
+                await outbox.reschedule(
+                    session, target.id, owner=claim.owner, when=decision.when, reason=decision.reason,
+                    counts=decision.counts, now=now, outcome=outcome,
+                )
+                if decision.pause_until is not None and (pause is None or decision.pause_until > pause[0]):
+                    pause = (decision.pause_until, decision.reason)
+                OUTCOMES.labels(provider, "paused" if decision.pause_until else "retry", code).inc()
+            if pause is not None:
+                until, why = pause
+                await outbox.pause_connection(session, claim.merchant_id, claim.provider, until=until, reason=why)
+                log.warning(
+                    "connection_paused", provider=provider, merchant_id=claim.merchant_id, reason=why,
+                    until=until.isoformat(),
+                )
+            elif any_ok:
+                await outbox.clear_pause(session, claim.merchant_id, claim.provider, now=now)
+            attempt = 1 + max((t.attempts for t in claim.targets), default=0)
+            for call in result.calls:
+                session.add(_audit_row(claim, call, attempt, now))
+                CALLS.labels(provider, call.error_code).inc()
+                CALL_LATENCY.labels(provider, call.method).observe(call.latency_ms / 1000)
+                if isinstance(call.error, RateLimited):
+                    RATE_LIMITED.labels(provider).inc()
+            done = {r.snapshot.target.id for r in result.results}
+            missing = [t.id for t in claim.targets if t.id not in done]
+            if missing:
+                await outbox.release(session, missing, owner=claim.owner)
+
+    # -- loops ---------------------------------------------------------------------------------
+
+    async def run_once(self, *, merchant_id: str | None = None) -> int:
+        """Drain: every task claims until nothing is due. Returns the number of batches synced."""
+        before = self.batches
+
+        async def drain() -> None:
+            while await self.step(merchant_id=merchant_id):
+                pass
+
+        await asyncio.gather(*(drain() for _ in range(self.concurrency)))
+        return self.batches - before
+
+    def stop(self) -> None:
+        """Ask `run()` to finish: no new claims; in-flight batches complete."""
+        self._stop.set()
+
+    async def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = await self.step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sync_step_failed")
+                busy = False
+            if not busy:
+                await self._idle(self.settings.worker_poll_interval_s)
+
+    async def _idle(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+
+    async def _housekeeping(self, extra: Callable[[], Any] | None) -> None:
+        while not self._stop.is_set():
+            try:
+                async with self.sessions() as session:
+                    await refresh_outbox_gauges(session, self.clock())
+                if extra is not None:
+                    await extra()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sync_housekeeping_failed")
+            await self._idle(max(1.0, self.settings.worker_poll_interval_s * 10))
+
+    async def run(self, *, grace_s: float | None = None, housekeeping: Callable[[], Any] | None = None) -> None:
+        """Work until `stop()`; then wait up to `grace_s` for in-flight batches, cancelling (releasing) the rest."""
+        self._stop.clear()
+        log.info("worker_started", owner=self.owner, concurrency=self.concurrency)
+        tasks = [asyncio.create_task(self._loop()) for _ in range(self.concurrency)]
+        tasks.append(asyncio.create_task(self._housekeeping(housekeeping)))
+        try:
+            await self._stop.wait()
+        finally:
+            self._stop.set()
+            grace = self.settings.lease_seconds / 2 if grace_s is None else grace_s
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            log.info("worker_stopped", owner=self.owner, batches=self.batches)
+
+
+def _reason(error: BaseException) -> str:
+    return error.reason if isinstance(error, ProviderError) else f"{type(error).__name__}: {error}"
+
+
+def _audit_row(claim: Claim, call: Any, attempt: int, now: datetime) -> AuditRow:
+    return AuditRow(
+        at=now - timedelta(milliseconds=call.latency_ms),
+        merchant_id=claim.merchant_id,
+        provider=claim.provider.value,
+        method=call.method,
+        path=call.path[:1000],
+        status=call.status,
+        latency_ms=round(call.latency_ms, 3),
+        attempt=attempt,
+        trace_id=call.trace_id,
+        target_keys=list(call.target_keys),
+        request_summary=call.request_summary,
+        response_summary=call.response_summary,
+        error=_reason(call.error) if call.error is not None else None,
+    )
