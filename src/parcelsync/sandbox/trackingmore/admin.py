@@ -7,11 +7,15 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcelsync.providers.errors import mask
 from parcelsync.sandbox.trackingmore.models import DEFAULT_QUOTA, Account, TrackingMoreState
 from parcelsync.sandbox.trackingmore.webhooks import WebhookDispatcher
 
 router = APIRouter(prefix="/_sandbox")
+
+
+def _mask(secret: str) -> str:
+    """An API key as the admin listing shows it: the last four characters only."""
+    return "****" + secret[-4:] if len(secret) > 8 else "****"
 
 
 class AccountIn(BaseModel):
@@ -44,7 +48,7 @@ def _dispatcher(request: Request) -> WebhookDispatcher:
 
 def _account_view(account: Account) -> dict[str, Any]:
     return {
-        "api_key": mask(account.api_key), "email": account.email, "webhook_url": account.webhook_url,
+        "api_key": _mask(account.api_key), "email": account.email, "webhook_url": account.webhook_url,
         "quota": account.quota, "trackings": len(account.trackings),
     }
 
