@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str | None = Field(default=None, repr=False)
     demo_mode: bool = False
+    auto_migrate: bool = True
     admin_password: str | None = Field(default=None, repr=False)
     log_format: str = "auto"
     log_level: str = "INFO"

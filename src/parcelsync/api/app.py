@@ -1,0 +1,64 @@
+"""The FastAPI app factory: settings are read once here, and engine, sessions and cipher live on app.state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from parcelsync import __version__
+from parcelsync.api.deps import Runtime
+from parcelsync.api.errors import install_error_handlers
+from parcelsync.api.limits import BodyLimitMiddleware
+from parcelsync.api.routes import carriers, connections, health, merchants, shipments
+from parcelsync.db import migrate
+from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
+from parcelsync.db.engine import make_engine, make_sessionmaker
+from parcelsync.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_cipher(settings: Settings) -> CredentialCipher:
+    """The credential cipher; outside demo mode a missing PARCELSYNC_SECRET_KEY is a startup error."""
+    if settings.secret_key:
+        return CredentialCipher(settings.secret_key)
+    if settings.demo_mode:
+        log.warning("demo mode without PARCELSYNC_SECRET_KEY: credentials are encrypted with a throwaway key")
+        return CredentialCipher(generate_key())
+    raise SecretKeyError(
+        "PARCELSYNC_SECRET_KEY is not set: create one with `parcelsync keys generate` and export it "
+        "(or set PARCELSYNC_DEMO_MODE=true for a throwaway key)"
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API. Usable without running the lifespan (tests): only migrations and disposal need it."""
+    settings = settings or Settings()
+    cipher = build_cipher(settings)
+    engine = make_engine(settings.database_url)
+    runtime = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), cipher=cipher)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.auto_migrate:
+            await migrate.upgrade(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="parcelsync",
+        version=__version__,
+        summary="Keeps parcel tracking numbers in sync with SHOPLINE, UseePay and TrackingMore.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    for module in (health, merchants, connections, carriers, shipments):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app

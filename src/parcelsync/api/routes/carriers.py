@@ -1,0 +1,83 @@
+"""The carrier registry and a merchant's own provider names for carriers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from parcelsync.api.deps import MerchantDep, SessionDep
+from parcelsync.api.errors import not_found
+from parcelsync.db.queries import carrier_overrides as q
+from parcelsync.domain.carriers import alias_key, default_registry
+from parcelsync.domain.provider import Provider
+from parcelsync.ingest.errors import FieldError, InvalidInput
+
+router = APIRouter(tags=["carriers"])
+
+
+class CarrierOut(BaseModel):
+    code: str
+    name: str
+    trackingmore: str
+    useepay: str
+    shopline: str
+    url_template: str | None
+    aliases: list[str]
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=100, description="The provider's name for this carrier.")
+
+
+class OverrideOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    provider: str
+    carrier: str
+    code: str
+
+
+CarrierPath = Path(min_length=1, max_length=64)
+
+
+@router.get("/v1/carriers", response_model=list[CarrierOut])
+async def list_carriers() -> list[CarrierOut]:
+    """Every carrier parcelsync knows, with its name at each provider."""
+    return [
+        CarrierOut(
+            code=c.code,
+            name=c.name,
+            trackingmore=c.trackingmore,
+            useepay=c.useepay,
+            shopline=c.shopline,
+            url_template=c.url_template,
+            aliases=list(c.aliases),
+        )
+        for c in default_registry().carriers
+    ]
+
+
+@router.get("/v1/merchants/{merchant_id}/carrier-overrides", response_model=list[OverrideOut])
+async def list_overrides(merchant: MerchantDep, session: SessionDep) -> list[OverrideOut]:
+    return [OverrideOut.model_validate(r) for r in await q.list_overrides(session, merchant.id)]
+
+
+@router.put("/v1/merchants/{merchant_id}/carrier-overrides/{provider}/{carrier}", response_model=OverrideOut)
+async def put_override(
+    provider: Provider, body: OverrideIn, merchant: MerchantDep, session: SessionDep, carrier: str = CarrierPath
+) -> OverrideOut:
+    """Send `code` to this provider for this carrier (canonicalised through the registry)."""
+    if not alias_key(carrier):
+        raise InvalidInput([FieldError("carrier", "must contain a letter or digit")])
+    return OverrideOut.model_validate(await q.set_override(session, merchant.id, provider, carrier, body.code))
+
+
+@router.delete("/v1/merchants/{merchant_id}/carrier-overrides/{provider}/{carrier}", status_code=204)
+async def delete_override(
+    provider: Provider, merchant: MerchantDep, session: SessionDep, carrier: str = CarrierPath
+) -> Response:
+    if not await q.delete_override(session, merchant.id, provider, carrier):
+        raise not_found("carrier override")
+    return Response(status_code=204)

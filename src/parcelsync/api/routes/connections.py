@@ -1,0 +1,121 @@
+"""A merchant's provider connections; credentials are write-only and always shown masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.api.deps import MerchantDep, Runtime, RuntimeDep, SessionDep
+from parcelsync.api.errors import not_found
+from parcelsync.db.queries import connections as q
+from parcelsync.db.queries.connections import ConnectionView
+from parcelsync.domain.provider import Provider
+from parcelsync.ingest.connection_input import check_base_url, check_credentials, check_options
+
+router = APIRouter(prefix="/v1/merchants/{merchant_id}/connections", tags=["connections"])
+
+
+class ConnectionPut(BaseModel):
+    """Create or replace a connection. Credentials left out of a replacement are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = Field(default=None, max_length=500, description="Defaults to the production URL.")
+    credentials: dict[str, Any] = Field(default_factory=dict, description="Write-only; never returned in clear.")
+    options: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+
+
+class ConnectionPatch(BaseModel):
+    """Change some of a connection: given credentials and options are laid over the stored ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = Field(default=None, max_length=500)
+    credentials: dict[str, Any] | None = None
+    options: dict[str, Any] | None = None
+    enabled: bool | None = None
+
+
+async def _save(
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant_id: str,
+    provider: Provider,
+    *,
+    base_url: str | None,
+    **changes: Any,
+) -> tuple[ConnectionView, bool]:
+    url = check_base_url(base_url) if base_url else None
+    row, created = await q.save_connection(session, runtime.cipher, merchant_id, provider, base_url=url, **changes)
+    return q.view(row, runtime.cipher), created
+
+
+@router.get("", response_model=list[ConnectionView])
+async def list_connections(merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep) -> list[ConnectionView]:
+    rows = await q.list_connection_rows(session, merchant.id)
+    return [q.view(r, runtime.cipher) for r in rows]
+
+
+@router.get("/{provider}", response_model=ConnectionView)
+async def get_connection(
+    provider: Provider, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
+) -> ConnectionView:
+    row = await q.get_connection_row(session, merchant.id, provider)
+    if row is None:
+        raise not_found("connection")
+    return q.view(row, runtime.cipher)
+
+
+@router.put("/{provider}", response_model=ConnectionView, responses={201: {"model": ConnectionView}})
+async def put_connection(
+    provider: Provider,
+    body: ConnectionPut,
+    response: Response,
+    merchant: MerchantDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> ConnectionView:
+    exists = await q.get_connection_row(session, merchant.id, provider) is not None
+    replace = bool(body.credentials) or not exists
+    credentials = check_credentials(provider, body.credentials, complete=True) if replace else None
+    view, created = await _save(
+        session,
+        runtime,
+        merchant.id,
+        provider,
+        base_url=body.base_url,
+        credentials=credentials,
+        options=check_options(provider, body.options, fill_defaults=True),
+        enabled=body.enabled,
+    )
+    response.status_code = 201 if created else 200
+    return view
+
+
+@router.patch("/{provider}", response_model=ConnectionView)
+async def patch_connection(
+    provider: Provider, body: ConnectionPatch, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
+) -> ConnectionView:
+    row = await q.get_connection_row(session, merchant.id, provider)
+    if row is None:
+        raise not_found("connection")
+    options = None
+    if body.options is not None:
+        options = check_options(provider, {**(row.options or {}), **body.options}, fill_defaults=True)
+    credentials = check_credentials(provider, body.credentials, complete=False) if body.credentials else None
+    view, _ = await _save(
+        session,
+        runtime,
+        merchant.id,
+        provider,
+        base_url=body.base_url,
+        credentials=credentials,
+        options=options,
+        enabled=body.enabled,
+        merge=True,
+    )
+    return view

@@ -1,0 +1,60 @@
+"""Merchants: create, list, read, rename."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from parcelsync.api.deps import MerchantDep, SessionDep
+from parcelsync.api.errors import ApiError
+from parcelsync.api.schemas import MerchantOut, MerchantPage, merchant_out
+from parcelsync.db.queries import merchants as q
+from parcelsync.ingest.errors import FieldError
+
+router = APIRouter(prefix="/v1/merchants", tags=["merchants"])
+
+MERCHANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+
+
+class MerchantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str | None = Field(default=None, pattern=MERCHANT_ID_PATTERN, description="Generated when left out.")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class MerchantPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+
+
+@router.post("", status_code=201, response_model=MerchantOut)
+async def create_merchant(body: MerchantCreate, session: SessionDep) -> MerchantOut:
+    if body.id is not None and await q.get_merchant(session, body.id) is not None:
+        raise ApiError(409, "a merchant with this id exists", fields=[FieldError("id", "already exists")])
+    return merchant_out(await q.create_merchant(session, body.name, body.id))
+
+
+@router.get("", response_model=MerchantPage)
+async def list_merchants(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=64, description="next_cursor of the previous page")] = None,
+) -> MerchantPage:
+    rows = await q.list_merchants(session, after=cursor, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return MerchantPage(items=[merchant_out(r) for r in rows], next_cursor=rows[-1].id if more else None)
+
+
+@router.get("/{merchant_id}", response_model=MerchantOut)
+async def get_merchant(merchant: MerchantDep) -> MerchantOut:
+    return merchant_out(merchant)
+
+
+@router.patch("/{merchant_id}", response_model=MerchantOut)
+async def patch_merchant(body: MerchantPatch, merchant: MerchantDep, session: SessionDep) -> MerchantOut:
+    return merchant_out(await q.rename_merchant(session, merchant.id, body.name) or merchant)

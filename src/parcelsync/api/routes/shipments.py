@@ -1,0 +1,140 @@
+"""Shipments: create-or-update (single and batch), list with filters and cursors, read, patch, soft delete."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from parcelsync.api.deps import MerchantDep, RuntimeDep, SessionDep
+from parcelsync.api.errors import ApiError, not_found
+from parcelsync.api.schemas import BatchOut, ItemResultOut, ShipmentOut, ShipmentPageOut, ShipmentWriteOut, shipment_out
+from parcelsync.db.queries import shipments as q
+from parcelsync.domain.carriers import default_registry
+from parcelsync.domain.status import DeliveryStatus
+from parcelsync.domain.tracking_numbers import normalize
+from parcelsync.ingest.errors import FieldError, InvalidInput
+from parcelsync.ingest.schema import ShipmentIn, ShipmentPatch
+from parcelsync.ingest.service import delete_shipment, patch_shipment, upsert_shipments
+
+router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
+
+ShipmentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+LIST_PARAMS = frozenset(
+    {
+        "status",
+        "carrier",
+        "order_id",
+        "payment_intent_id",
+        "tracking_number_prefix",
+        "customer_email",
+        "destination_country",
+        "updated_since",
+        "sort",
+        "limit",
+        "cursor",
+    }
+)
+
+
+class BatchIn(BaseModel):
+    """Up to `batch_max_items` shipments; each is validated on its own, so one bad item rejects only itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[Any] = Field(description="ShipmentIn objects")
+
+
+@router.post(
+    "",
+    response_model=ShipmentWriteOut,
+    responses={201: {"model": ShipmentWriteOut, "description": "created"}, 200: {"description": "updated/unchanged"}},
+)
+async def upsert_one(body: ShipmentIn, response: Response, merchant: MerchantDep, session: SessionDep) -> Any:
+    """Create or update the shipment with this (carrier, tracking_number); the same body twice changes nothing."""
+    (result,) = await upsert_shipments(session, merchant.id, [body])
+    if result.status == "rejected":
+        raise InvalidInput(result.errors)
+    row = await q.get_shipment(session, merchant.id, result.id) if result.id is not None else None
+    if row is None:
+        raise not_found("shipment")
+    response.status_code = 201 if result.status == "created" else 200
+    return ShipmentWriteOut(result=result.status, id=row.id, shipment=shipment_out(row))
+
+
+@router.post("/batch", response_model=BatchOut, responses={413: {"description": "too many items"}})
+async def upsert_batch(body: BatchIn, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep) -> BatchOut:
+    """Create or update many shipments; a result per item (created, updated, unchanged or rejected with reasons)."""
+    limit = runtime.settings.batch_max_items
+    if len(body.items) > limit:
+        raise ApiError(413, f"at most {limit} items per batch", fields=[FieldError("items", f"at most {limit} items")])
+    results = await upsert_shipments(session, merchant.id, body.items)
+    counts = Counter(r.status for r in results)
+    summary = {k: counts.get(k, 0) for k in ("created", "updated", "unchanged", "rejected")}
+    return BatchOut(summary=summary, results=[ItemResultOut.of(r) for r in results])
+
+
+@router.get("", response_model=ShipmentPageOut)
+async def list_shipments(
+    request: Request,
+    merchant: MerchantDep,
+    session: SessionDep,
+    status: DeliveryStatus | None = None,
+    carrier: Annotated[str | None, Query(max_length=64)] = None,
+    order_id: Annotated[str | None, Query(max_length=128)] = None,
+    payment_intent_id: Annotated[str | None, Query(max_length=128)] = None,
+    tracking_number_prefix: Annotated[str | None, Query(max_length=100)] = None,
+    customer_email: Annotated[str | None, Query(max_length=320)] = None,
+    destination_country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    updated_since: datetime | None = None,
+    sort: q.SortOrder = "id",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> ShipmentPageOut:
+    """Live shipments, filtered; follow `next_cursor` (same filters) until it is null to see every row once."""
+    unknown = sorted(set(request.query_params) - LIST_PARAMS)
+    if unknown:
+        raise InvalidInput([FieldError(name, "unknown query parameter") for name in unknown])
+    filters = q.ShipmentFilter(
+        status=status.value if status else None,
+        carrier=default_registry().canonical(carrier) if carrier else None,
+        order_id=order_id,
+        payment_intent_id=payment_intent_id,
+        tracking_number_prefix=normalize(tracking_number_prefix) if tracking_number_prefix else None,
+        customer_email=customer_email.strip().lower() if customer_email else None,
+        destination_country=destination_country.upper() if destination_country else None,
+        updated_since=updated_since,
+    )
+    page = await q.list_shipments(session, merchant.id, filters, limit=limit, cursor=cursor, sort=sort)
+    return ShipmentPageOut(items=[shipment_out(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/{shipment_id}", response_model=ShipmentOut)
+async def get_one(shipment_id: ShipmentId, merchant: MerchantDep, session: SessionDep) -> ShipmentOut:
+    row = await q.get_shipment(session, merchant.id, shipment_id)
+    if row is None:
+        raise not_found("shipment")
+    return shipment_out(row)
+
+
+@router.patch("/{shipment_id}", response_model=ShipmentWriteOut)
+async def patch_one(
+    shipment_id: ShipmentId, body: ShipmentPatch, merchant: MerchantDep, session: SessionDep
+) -> ShipmentWriteOut:
+    """Change some fields; an explicit null clears an optional field."""
+    outcome = await patch_shipment(session, merchant.id, shipment_id, body)
+    if outcome is None:
+        raise not_found("shipment")
+    row, changed = outcome
+    return ShipmentWriteOut(result="updated" if changed else "unchanged", id=row.id, shipment=shipment_out(row))
+
+
+@router.delete("/{shipment_id}", status_code=204)
+async def delete_one(shipment_id: ShipmentId, merchant: MerchantDep, session: SessionDep) -> Response:
+    """Soft-delete: the shipment disappears from listings and its removal is synced to the providers."""
+    if await delete_shipment(session, merchant.id, shipment_id) is None:
+        raise not_found("shipment")
+    return Response(status_code=204)

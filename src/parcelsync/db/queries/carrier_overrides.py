@@ -1,0 +1,74 @@
+"""A merchant's own provider names for carriers, and the carrier registry with them applied."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.tables import CarrierOverrideRow, ShipmentRow
+from parcelsync.domain.carriers import CarrierRegistry, default_registry
+from parcelsync.domain.provider import Provider
+from parcelsync.sync.keys import target_keys
+from parcelsync.sync.planner import bump_targets
+
+
+async def list_overrides(session: AsyncSession, merchant_id: str) -> list[CarrierOverrideRow]:
+    stmt = (
+        select(CarrierOverrideRow)
+        .where(CarrierOverrideRow.merchant_id == merchant_id)
+        .order_by(CarrierOverrideRow.provider, CarrierOverrideRow.carrier)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def set_override(
+    session: AsyncSession, merchant_id: str, provider: Provider, carrier: str, code: str
+) -> CarrierOverrideRow:
+    """Map a carrier (canonicalised through the registry) to the merchant's name for it at one provider."""
+    canonical = default_registry().canonical(carrier)
+    row = await session.get(CarrierOverrideRow, (merchant_id, provider.value, canonical))
+    if row is None:
+        row = CarrierOverrideRow(merchant_id=merchant_id, provider=provider.value, carrier=canonical, code=code)
+        session.add(row)
+    else:
+        row.code = code
+    await session.flush()
+    await _replan_carrier(session, merchant_id, provider, canonical)
+    return row
+
+
+async def delete_override(session: AsyncSession, merchant_id: str, provider: Provider, carrier: str) -> bool:
+    canonical = default_registry().canonical(carrier)
+    result = await session.execute(
+        delete(CarrierOverrideRow).where(
+            CarrierOverrideRow.merchant_id == merchant_id,
+            CarrierOverrideRow.provider == provider.value,
+            CarrierOverrideRow.carrier == canonical,
+        )
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    await _replan_carrier(session, merchant_id, provider, canonical)
+    return True
+
+
+async def _replan_carrier(session: AsyncSession, merchant_id: str, provider: Provider, carrier: str) -> None:
+    """A new name for a carrier changes what the provider is sent: bump that provider's targets of its shipments."""
+    stmt = select(
+        ShipmentRow.merchant_id,
+        ShipmentRow.carrier,
+        ShipmentRow.tracking_number,
+        ShipmentRow.order_id,
+        ShipmentRow.fulfillment_id,
+        ShipmentRow.payment_intent_id,
+    ).where(ShipmentRow.merchant_id == merchant_id, ShipmentRow.carrier == carrier, ShipmentRow.deleted_at.is_(None))
+    keys = {k for r in (await session.execute(stmt)).all() for k in target_keys(r) if k.provider is provider}  # type: ignore[arg-type]
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 1000):
+        await bump_targets(session, merchant_id, ordered[start : start + 1000], providers={provider})
+
+
+async def registry_for(session: AsyncSession, merchant_id: str) -> CarrierRegistry:
+    """The default registry with this merchant's overrides applied."""
+    rows = await list_overrides(session, merchant_id)
+    return default_registry().with_overrides((Provider(r.provider), r.carrier, r.code) for r in rows)

@@ -1,0 +1,140 @@
+"""Provider connections: credentials are encrypted on write, read back only masked or into a domain Connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.crypto import CredentialCipher
+from parcelsync.db.tables import ConnectionRow
+from parcelsync.domain.models import Connection
+from parcelsync.domain.provider import Provider
+from parcelsync.providers.errors import mask
+from parcelsync.sync.planner import plan_connection
+
+PRODUCTION_URLS: dict[Provider, str] = {
+    Provider.USEEPAY: "https://openapi.useepay.com",
+    Provider.SHOPLINE: "https://{handle}.myshopline.com",
+    Provider.TRACKINGMORE: "https://api.trackingmore.com/v2",
+}
+
+
+def default_base_url(provider: Provider, credentials: dict[str, str]) -> str:
+    """The provider's production URL (SHOPLINE's is per store, from the `handle` credential)."""
+    template = PRODUCTION_URLS[provider]
+    return template.format(handle=credentials.get("handle", "")) if "{handle}" in template else template
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionView:
+    """A connection as shown to people: credentials masked, never in clear."""
+
+    merchant_id: str
+    provider: str
+    base_url: str
+    credentials: dict[str, str]
+    options: dict[str, Any]
+    enabled: bool
+    paused_until: datetime | None
+    pause_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def view(row: ConnectionRow, cipher: CredentialCipher) -> ConnectionView:
+    masked = {k: mask(v) for k, v in sorted(cipher.decrypt(row.credentials_enc).items())}
+    return ConnectionView(
+        merchant_id=row.merchant_id,
+        provider=row.provider,
+        base_url=row.base_url,
+        credentials=masked,
+        options=dict(row.options or {}),
+        enabled=row.enabled,
+        paused_until=row.paused_until,
+        pause_reason=row.pause_reason,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+async def get_connection_row(session: AsyncSession, merchant_id: str, provider: Provider) -> ConnectionRow | None:
+    return await session.scalar(
+        select(ConnectionRow).where(ConnectionRow.merchant_id == merchant_id, ConnectionRow.provider == provider.value)
+    )
+
+
+async def list_connection_rows(session: AsyncSession, merchant_id: str) -> list[ConnectionRow]:
+    stmt = select(ConnectionRow).where(ConnectionRow.merchant_id == merchant_id).order_by(ConnectionRow.provider)
+    return list((await session.scalars(stmt)).all())
+
+
+async def load_connection(
+    session: AsyncSession, cipher: CredentialCipher, merchant_id: str, provider: Provider
+) -> Connection | None:
+    """The connection with decrypted credentials, for the code that calls the provider."""
+    row = await get_connection_row(session, merchant_id, provider)
+    if row is None:
+        return None
+    return Connection(
+        merchant_id=row.merchant_id,
+        provider=provider,
+        base_url=row.base_url,
+        credentials=cipher.decrypt(row.credentials_enc),
+        options=dict(row.options or {}),
+        enabled=row.enabled,
+    )
+
+
+async def save_connection(
+    session: AsyncSession,
+    cipher: CredentialCipher,
+    merchant_id: str,
+    provider: Provider,
+    *,
+    base_url: str | None = None,
+    credentials: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
+    enabled: bool | None = None,
+    merge: bool = False,
+) -> tuple[ConnectionRow, bool]:
+    """Create or change a connection; returns (row, created).
+
+    With `merge` (PATCH), given credentials and options are laid over the stored ones; without it
+    (PUT) they replace them. Credentials left out are kept either way: they are write-only, so a
+    caller cannot be expected to resend them. Creating an enabled connection, or enabling a disabled
+    one, plans every live shipment of the merchant for this provider in the same transaction.
+    """
+    row = await get_connection_row(session, merchant_id, provider)
+    created = row is None
+    was_enabled = bool(row is not None and row.enabled)
+    if row is None:
+        creds = dict(credentials or {})
+        row = ConnectionRow(
+            merchant_id=merchant_id,
+            provider=provider.value,
+            base_url=base_url or default_base_url(provider, creds),
+            credentials_enc=cipher.encrypt(creds),
+            options=dict(options or {}),
+            enabled=True if enabled is None else enabled,
+        )
+        session.add(row)
+    else:
+        stored = cipher.decrypt(row.credentials_enc)
+        if credentials is not None:
+            row.credentials_enc = cipher.encrypt({**stored, **credentials} if merge else dict(credentials))
+        if options is not None:
+            row.options = {**(row.options or {}), **options} if merge else dict(options)
+        if base_url is not None:
+            row.base_url = base_url
+        elif not merge:
+            row.base_url = default_base_url(provider, cipher.decrypt(row.credentials_enc))
+        if enabled is not None:
+            row.enabled = enabled
+    await session.flush()
+    if row.enabled and not was_enabled:
+        await plan_connection(session, merchant_id, provider)
+    return row, created

@@ -1,0 +1,1 @@
+"""Shipment input: one schema, one normalisation and one upsert service for the API, the CLI and CSV import."""

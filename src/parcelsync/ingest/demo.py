@@ -1,0 +1,78 @@
+"""Realistic demo shipments whose tracking numbers pass their carriers' check digits (for `parcelsync demo`)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from parcelsync.domain.status import DeliveryStatus
+from parcelsync.domain.tracking_numbers import s10_check_digit, ups_check_digit
+
+_NAMES = (
+    "Olivia Smith", "Liam Johnson", "Emma Brown", "Noah Garcia", "Ava Miller", "Lucas Martin", "Mia Dubois",
+    "Léa Bernard", "Hannah Müller", "Finn Schmidt", "Sofia Rossi", "Yuki Tanaka", "Min-jun Kim", "Chloe Wilson",
+)  # fmt: skip
+_PRODUCTS = (
+    "Linen shirt", "Ceramic mug set", "Bluetooth earbuds", "Yoga mat", "Leather wallet", "Phone case",
+    "Scented candle", "Running shoes", "Desk lamp", "Silk scarf", "Kids' puzzle", "Travel backpack",
+)  # fmt: skip
+_DESTINATIONS = ("US", "GB", "DE", "FR", "CA", "AU", "JP", "KR", "NL", "IT", "ES")
+_CHANNELS = ("China Post Registered Air Mail", "YunExpress Global Direct", "UPS Worldwide Saver", "Royal Mail Tracked")
+_STATUSES = (
+    DeliveryStatus.PENDING, DeliveryStatus.INFO_RECEIVED, DeliveryStatus.IN_TRANSIT, DeliveryStatus.IN_TRANSIT,
+    DeliveryStatus.OUT_FOR_DELIVERY, DeliveryStatus.DELIVERED, DeliveryStatus.DELIVERED, DeliveryStatus.EXCEPTION,
+)  # fmt: skip
+_UPS_ALPHABET = "ABCDEFGHJKLMNPRSTVWXY0123456789"
+
+
+def s10_number(serial: int, service: str = "LX", country: str = "CN") -> str:
+    """A UPU S10 number (2 letters, 8 digits, check digit, country) with a correct check digit."""
+    digits = f"{serial % 100_000_000:08d}"
+    return f"{service}{digits}{s10_check_digit(digits)}{country}"
+
+
+def ups_number(rng: random.Random) -> str:
+    """A UPS 1Z number with a correct check digit."""
+    body = "".join(rng.choice(_UPS_ALPHABET) for _ in range(6)) + "03" + f"{rng.randrange(10_000_000):07d}"
+    return f"1Z{body}{ups_check_digit(body)}"
+
+
+def _number(rng: random.Random, index: int) -> tuple[str, str | None, str]:
+    """(tracking number, explicit carrier or None, logistics channel)."""
+    kind = index % 4
+    if kind == 0:
+        return s10_number(rng.randrange(100_000_000), "LX", "CN"), None, _CHANNELS[0]
+    if kind == 1:
+        return f"YT{rng.randrange(10**16):016d}", None, _CHANNELS[1]
+    if kind == 2:
+        return ups_number(rng), None, _CHANNELS[2]
+    return s10_number(rng.randrange(100_000_000), "RR", "GB"), "Royal Mail", _CHANNELS[3]
+
+
+def demo_shipments(count: int = 50, seed: int = 2024) -> list[dict[str, str]]:
+    """`count` shipments as ShipmentIn dicts: every 3rd without a payment intent, every 5th without an order."""
+    rng = random.Random(seed)
+    today = date.today()
+    items: list[dict[str, str]] = []
+    for index in range(count):
+        number, carrier, channel = _number(rng, index)
+        name = rng.choice(_NAMES)
+        item = {
+            "tracking_number": number,
+            "title": rng.choice(_PRODUCTS),
+            "logistics_channel": channel,
+            "customer_name": name,
+            "customer_email": name.split()[0].lower().replace("é", "e") + f"{index}@example.com",
+            "destination_country": rng.choice(_DESTINATIONS),
+            "ship_date": (today - timedelta(days=rng.randrange(1, 20))).isoformat(),
+            "status": rng.choice(_STATUSES).value,
+        }
+        if carrier:
+            item["carrier"] = carrier
+        if index % 5:
+            item["order_id"] = f"{21000000 + index}"
+            item["fulfillment_id"] = f"{31000000 + index}"
+        if index % 3:
+            item["payment_intent_id"] = f"pi_demo_{index:04d}{rng.randrange(16**8):08x}"
+        items.append(item)
+    return items

@@ -1,0 +1,186 @@
+"""`ShipmentIn`, the one input shape of a shipment, and its normalisation into what is stored.
+
+Unknown fields are rejected (a misspelt `tracking_numbr` must not silently drop data), every
+string is trimmed and an empty string means "not given".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+
+from parcelsync.domain.carriers import CarrierRegistry, default_registry
+from parcelsync.domain.status import DeliveryStatus
+from parcelsync.domain.tracking_numbers import InvalidTrackingNumber, check
+from parcelsync.ingest.countries import ISO_ALPHA2
+from parcelsync.ingest.errors import FieldError, InvalidInput
+
+_PHONE = re.compile(r"^[0-9+()\-.\s/xX]{3,64}$")
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _optional_text(max_length: int) -> Any:
+    return Annotated[Annotated[str, StringConstraints(max_length=max_length)] | None, BeforeValidator(_blank_to_none)]
+
+
+Text2 = _optional_text(2)
+Text64 = _optional_text(64)
+Text128 = _optional_text(128)
+Text200 = _optional_text(200)
+Text320 = _optional_text(320)
+Text500 = _optional_text(500)
+Text2048 = _optional_text(2048)
+
+
+class _ShipmentFields(BaseModel):
+    """Every field of a shipment a caller may send, each optional; the validators are shared."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    tracking_number: str | None = Field(default=None, min_length=1, max_length=100)
+    carrier: Text64 = None
+    tracking_url: Text2048 = None
+    order_id: Text128 = None
+    fulfillment_id: Text128 = None
+    payment_intent_id: Text128 = None
+    title: Text500 = None
+    logistics_channel: Text200 = None
+    customer_name: Text200 = None
+    customer_email: Text320 = None
+    customer_phone: Text64 = None
+    destination_country: Text2 = None
+    ship_date: Annotated[date | None, BeforeValidator(_blank_to_none)] = None
+    status: Annotated[DeliveryStatus | None, BeforeValidator(_blank_to_none)] = None
+
+    @field_validator("tracking_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in {"http", "https"} or not parts.netloc or any(c.isspace() for c in value):
+            raise ValueError("must be an http or https URL")
+        return value
+
+    @field_validator("customer_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate_email(value, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise ValueError(f"not a valid email address: {exc}") from None
+
+    @field_validator("customer_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not _PHONE.match(value):
+            raise ValueError("may only contain digits, spaces and + - ( ) . / x")
+        return value
+
+    @field_validator("destination_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = value.upper()
+        if code not in ISO_ALPHA2:
+            raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. US")
+        return code
+
+
+class ShipmentIn(_ShipmentFields):
+    """A shipment as a caller sends it (JSON body, CSV row, CLI)."""
+
+    tracking_number: str = Field(min_length=1, max_length=100)
+
+
+class ShipmentPatch(_ShipmentFields):
+    """A partial change: only the fields sent are changed; an explicit null clears a field."""
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+SHIPMENT_FIELDS: tuple[str, ...] = tuple(ShipmentIn.model_fields)
+HASHED_FIELDS: tuple[str, ...] = tuple(f for f in SHIPMENT_FIELDS if f != "status")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedShipment:
+    """A validated shipment as stored: canonical carrier, normalised number, and format flags."""
+
+    tracking_number: str
+    carrier: str
+    tracking_url: str | None
+    order_id: str | None
+    fulfillment_id: str | None
+    payment_intent_id: str | None
+    title: str | None
+    logistics_channel: str | None
+    customer_name: str | None
+    customer_email: str | None
+    customer_phone: str | None
+    destination_country: str | None
+    ship_date: date | None
+    status: str | None
+    flags: tuple[str, ...] = ()
+
+    def columns(self) -> dict[str, Any]:
+        """The descriptive columns (everything a caller owns except status)."""
+        values = asdict(self)
+        return {f: values[f] for f in HASHED_FIELDS}
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.columns())
+
+
+def content_hash(columns: dict[str, Any]) -> str:
+    """SHA-256 of the descriptive columns; equal hashes mean a re-send changes nothing."""
+    canonical = {f: (None if columns.get(f) is None else str(columns[f])) for f in HASHED_FIELDS}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> NormalizedShipment:
+    """Check the tracking number (carrier detection, check digits) and canonicalise the carrier."""
+    registry = registry or default_registry()
+    try:
+        result = check(item.tracking_number, carrier=item.carrier, registry=registry)
+    except InvalidTrackingNumber as exc:
+        raise InvalidInput([FieldError(exc.field, exc.reason)]) from None
+    if not result.carrier:
+        raise InvalidInput([FieldError("carrier", "required: the carrier cannot be detected from this number")])
+    return NormalizedShipment(
+        tracking_number=result.number,
+        carrier=registry.canonical(result.carrier),
+        tracking_url=item.tracking_url,
+        order_id=item.order_id,
+        fulfillment_id=item.fulfillment_id,
+        payment_intent_id=item.payment_intent_id,
+        title=item.title,
+        logistics_channel=item.logistics_channel,
+        customer_name=item.customer_name,
+        customer_email=item.customer_email,
+        customer_phone=item.customer_phone,
+        destination_country=item.destination_country,
+        ship_date=item.ship_date,
+        status=item.status.value if item.status else None,
+        flags=tuple(result.flags),
+    )
+

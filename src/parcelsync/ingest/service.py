@@ -1,0 +1,229 @@
+"""The shipment upsert service: validate, normalise, write, and plan sync targets in the caller's transaction.
+
+Every write of a shipment (create, change, soft delete) bumps the outbox targets it touches,
+before and after the change, through `sync.planner.bump_targets`, in the same transaction; a
+status change also records a status_events row. The caller commits (unit of work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.base import utcnow
+from parcelsync.db.queries.shipments import find_by_numbers, get_shipment
+from parcelsync.db.tables import ShipmentRow, StatusEventRow
+from parcelsync.domain.carriers import CarrierRegistry, default_registry
+from parcelsync.domain.status import DeliveryStatus
+from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_errors
+from parcelsync.ingest.schema import HASHED_FIELDS, NormalizedShipment, ShipmentIn, ShipmentPatch, normalize
+from parcelsync.sync.keys import TargetKey, target_keys
+from parcelsync.sync.planner import bump_targets, connected_providers
+
+ItemStatus = Literal["created", "updated", "unchanged", "rejected"]
+_BUMP_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """What happened to one input item (by its position in the input)."""
+
+    index: int
+    status: ItemStatus
+    id: int | None = None
+    errors: tuple[FieldError, ...] = ()
+
+
+class ShipmentConflict(ValueError):
+    """Another shipment of this merchant already has that carrier and tracking number."""
+
+    field = "tracking_number"
+
+
+def parse_item(raw: ShipmentIn | Mapping[str, Any], registry: CarrierRegistry) -> NormalizedShipment:
+    """Validate and normalise one item; InvalidInput names every offending field."""
+    try:
+        item = raw if isinstance(raw, ShipmentIn) else ShipmentIn.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidInput(pydantic_field_errors(exc.errors(), whole="item")) from None
+    return normalize(item, registry)
+
+
+def _row_columns(row: ShipmentRow) -> dict[str, Any]:
+    return {f: getattr(row, f) for f in HASHED_FIELDS}
+
+
+def _is_unchanged(row: ShipmentRow, item: NormalizedShipment) -> bool:
+    same_status = item.status is None or item.status == row.status
+    return row.deleted_at is None and row.content_hash == item.content_hash and same_status
+
+
+def _new_row(merchant_id: str, item: NormalizedShipment, now: datetime) -> ShipmentRow:
+    return ShipmentRow(
+        merchant_id=merchant_id,
+        **item.columns(),
+        status=item.status or DeliveryStatus.PENDING.value,
+        flags=list(item.flags),
+        content_hash=item.content_hash,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _apply(row: ShipmentRow, item: NormalizedShipment, now: datetime) -> str | None:
+    """Write the item's values onto an existing row; returns the previous status if it changed."""
+    for name, value in item.columns().items():
+        setattr(row, name, value)
+    row.flags = list(item.flags)
+    row.content_hash = item.content_hash
+    row.deleted_at = None
+    row.version = (row.version or 1) + 1
+    row.updated_at = now
+    if item.status is not None and item.status != row.status:
+        previous = row.status
+        row.status = item.status
+        return previous
+    return None
+
+
+class _Plan:
+    """Collects target keys and status changes of one batch, then writes them in bulk."""
+
+    def __init__(self, merchant_id: str, source: str) -> None:
+        self.merchant_id = merchant_id
+        self.source = source
+        self.keys: set[TargetKey] = set()
+        self.events: list[tuple[ShipmentRow, str | None, str]] = []
+
+    async def flush(self, session: AsyncSession, now: datetime) -> None:
+        await session.flush()
+        if self.events:
+            session.add_all(
+                StatusEventRow(shipment_id=row.id, at=now, from_status=old, to_status=new, source=self.source)
+                for row, old, new in self.events
+            )
+            await session.flush()
+        if self.keys:
+            providers = await connected_providers(session, self.merchant_id)
+            ordered = sorted(self.keys)
+            for start in range(0, len(ordered), _BUMP_CHUNK):
+                await bump_targets(
+                    session, self.merchant_id, ordered[start : start + _BUMP_CHUNK], providers=providers
+                )
+
+
+async def upsert_shipments(
+    session: AsyncSession,
+    merchant_id: str,
+    items: Sequence[ShipmentIn | Mapping[str, Any]],
+    *,
+    registry: CarrierRegistry | None = None,
+    source: str = "api",
+    dry_run: bool = False,
+) -> list[ItemResult]:
+    """Create or update shipments by (carrier, tracking_number); a bad item is rejected alone.
+
+    One SELECT finds the existing rows, new rows are inserted in bulk; an item equal to what is
+    stored is `unchanged` and writes nothing. With `dry_run` nothing is written at all.
+    """
+    registry = registry or default_registry()
+    parsed: list[NormalizedShipment | InvalidInput] = []
+    for raw in items:
+        try:
+            parsed.append(parse_item(raw, registry))
+        except InvalidInput as exc:
+            parsed.append(exc)
+    existing = await find_by_numbers(
+        session, merchant_id, {(p.carrier, p.tracking_number) for p in parsed if isinstance(p, NormalizedShipment)}
+    )
+    now = utcnow()
+    plan = _Plan(merchant_id, source)
+    created: list[ShipmentRow] = []
+    created_ids: set[int] = set()
+    outcomes: list[tuple[ItemStatus, ShipmentRow | None, tuple[FieldError, ...]]] = []
+    for item in parsed:
+        if isinstance(item, InvalidInput):
+            outcomes.append(("rejected", None, item.errors))
+            continue
+        key = (item.carrier, item.tracking_number)
+        row = existing.get(key)
+        if row is None:
+            row = _new_row(merchant_id, item, now)
+            existing[key] = row
+            created.append(row)
+            created_ids.add(id(row))
+            plan.keys |= target_keys(row)
+            plan.events.append((row, None, row.status))
+            outcomes.append(("created", row, ()))
+        elif _is_unchanged(row, item):
+            outcomes.append(("unchanged", row, ()))
+        else:
+            before = target_keys(row)
+            if dry_run:
+                outcomes.append(("updated", row, ()))
+                continue
+            previous = _apply(row, item, now)
+            plan.keys |= before | target_keys(row)
+            if previous is not None:
+                plan.events.append((row, previous, row.status))
+            outcomes.append(("created" if id(row) in created_ids else "updated", row, ()))
+    if dry_run:
+        return [ItemResult(i, status, None, errors) for i, (status, _, errors) in enumerate(outcomes)]
+    session.add_all(created)
+    await plan.flush(session, now)
+    return [ItemResult(i, status, row.id if row else None, errors) for i, (status, row, errors) in enumerate(outcomes)]
+
+
+async def patch_shipment(
+    session: AsyncSession,
+    merchant_id: str,
+    shipment_id: int,
+    patch: ShipmentPatch,
+    *,
+    registry: CarrierRegistry | None = None,
+    source: str = "api",
+) -> tuple[ShipmentRow, bool] | None:
+    """Change some fields of a live shipment; (row, changed), or None when there is no such shipment."""
+    row = await get_shipment(session, merchant_id, shipment_id)
+    if row is None:
+        return None
+    current = {**_row_columns(row), "status": row.status}
+    merged = {k: v for k, v in {**current, **patch.changes()}.items() if v is not None}
+    item = parse_item(merged, registry or default_registry())
+    if _is_unchanged(row, item):
+        return row, False
+    key = (item.carrier, item.tracking_number)
+    if key != (row.carrier, row.tracking_number):
+        clash = (await find_by_numbers(session, merchant_id, [key])).get(key)
+        if clash is not None and clash.id != row.id:
+            raise ShipmentConflict(f"shipment {clash.id} already has this carrier and tracking number")
+    now = utcnow()
+    plan = _Plan(merchant_id, source)
+    before = target_keys(row)
+    previous = _apply(row, item, now)
+    plan.keys |= before | target_keys(row)
+    if previous is not None:
+        plan.events.append((row, previous, row.status))
+    await plan.flush(session, now)
+    return row, True
+
+
+async def delete_shipment(session: AsyncSession, merchant_id: str, shipment_id: int) -> ShipmentRow | None:
+    """Soft-delete a live shipment and bump its targets so the deletion reaches the providers."""
+    row = await get_shipment(session, merchant_id, shipment_id)
+    if row is None:
+        return None
+    now = utcnow()
+    row.deleted_at = now
+    row.version = (row.version or 1) + 1
+    row.updated_at = now
+    plan = _Plan(merchant_id, "api")
+    plan.keys |= target_keys(row)
+    await plan.flush(session, now)
+    return row
