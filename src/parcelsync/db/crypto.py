@@ -10,6 +10,8 @@ import json
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from parcelsync.logging import register_secrets
+
 
 class SecretKeyError(RuntimeError):
     """PARCELSYNC_SECRET_KEY is missing or is not a valid Fernet key."""
@@ -38,15 +40,18 @@ class CredentialCipher:
         return "CredentialCipher(***)"
 
     def encrypt(self, credentials: dict[str, str]) -> str:
+        register_secrets(credentials.values())
         return self._fernet.encrypt(json.dumps(credentials, sort_keys=True).encode()).decode()
 
     def decrypt(self, token: str) -> dict[str, str]:
         if not token:
             return {}
         try:
-            return json.loads(self._fernet.decrypt(token.encode()))
+            credentials: dict[str, str] = json.loads(self._fernet.decrypt(token.encode()))
         except InvalidToken:
             raise SecretKeyError("stored credentials cannot be decrypted with the configured key(s)") from None
+        register_secrets(credentials.values())  # from now on no log line can show them
+        return credentials
 
     def rotate(self, token: str) -> str:
         """Re-encrypt a token with the newest key."""

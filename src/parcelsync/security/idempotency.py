@@ -20,12 +20,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from parcelsync.api.errors import error_response
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import IdempotencyKeyRow
-from parcelsync.security.middleware import send_json
 
 HEADER = "idempotency-key"
 DEFAULT_TTL_S = 24 * 3600
@@ -164,28 +165,23 @@ class IdempotencyMiddleware:
             return
         key = headers[HEADER]
         if not _VALID_KEY.match(key):
-            await send_json(send, 400, {"detail": "Idempotency-Key must be 1-200 printable ASCII characters"})
+            await error_response(400, "Idempotency-Key must be 1-200 printable ASCII characters")(scope, receive, send)
             return
-        body = bytearray()
-        messages: list[Message] = []
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            body += message.get("body", b"")
-            if not message.get("more_body", False):
-                break
+        try:
+            messages, body = await _read_body(receive)
+        except HTTPException as exc:  # the body limit below us refused the upload
+            await error_response(exc.status_code, str(exc.detail))(scope, receive, send)
+            return
         store = IdempotencyStore(self._sessions(), ttl_s=self._ttl_s)
         owner = caller_scope(headers["authorization"])
         path = scope["path"]
-        body_hash = fingerprint("POST", path, scope.get("query_string", b""), bytes(body))
+        body_hash = fingerprint("POST", path, scope.get("query_string", b""), body)
         claim = await store.claim(owner, key, "POST", path, body_hash)
         if claim.outcome is Outcome.MISMATCH:
-            await send_json(send, 409, {"detail": "Idempotency-Key was already used with a different request"})
+            await error_response(409, "Idempotency-Key was already used with a different request")(scope, receive, send)
             return
         if claim.outcome is Outcome.IN_PROGRESS:
-            await send_json(send, 409, {"detail": "a request with this Idempotency-Key is still in progress"})
+            await error_response(409, "a request with this Idempotency-Key is still in progress")(scope, receive, send)
             return
         if claim.outcome is Outcome.REPLAY:
             await _send_stored(send, claim.status_code, claim.body)
@@ -221,6 +217,20 @@ class IdempotencyMiddleware:
             await store.finish(owner, key, status, text)
         else:
             await store.release(owner, key)
+
+
+async def _read_body(receive: Receive) -> tuple[list[Message], bytes]:
+    body = bytearray()
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    return messages, bytes(body)
 
 
 def _decode(body: bytes) -> str | None:

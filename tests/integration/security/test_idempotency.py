@@ -65,7 +65,7 @@ async def test_same_key_same_body_replays(client: httpx.AsyncClient) -> None:
 async def test_same_key_different_body_is_409(client: httpx.AsyncClient) -> None:
     await client.post("/v1/things", json={"a": 1}, headers=key("k1"))
     clash = await client.post("/v1/things", json={"a": 2}, headers=key("k1"))
-    assert clash.status_code == 409 and "different request" in clash.json()["detail"]
+    assert clash.status_code == 409 and "different request" in clash.json()["error"]["message"]
 
 
 async def test_keys_are_scoped_to_the_token(client: httpx.AsyncClient) -> None:
@@ -101,7 +101,7 @@ async def test_in_progress_key_is_409(client: httpx.AsyncClient, engine: AsyncEn
     async with unit_of_work(make_sessionmaker(engine)) as session:
         await session.execute(update(IdempotencyKeyRow).values(status_code=0))
     busy = await client.post("/v1/things", json={"a": 1}, headers=key("k"))
-    assert first.status_code == 201 and busy.status_code == 409 and "in progress" in busy.json()["detail"]
+    assert first.status_code == 201 and busy.status_code == 409 and "in progress" in busy.json()["error"]["message"]
 
 
 async def test_expired_keys_run_again_and_prune(client: httpx.AsyncClient, engine: AsyncEngine) -> None:

@@ -1,4 +1,4 @@
-"""Request ids and the body size limit, on a tiny FastAPI app."""
+"""Request ids, on a tiny FastAPI app."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ import pytest
 from fastapi import FastAPI, Request
 
 from parcelsync.logging import configure_logging
-from parcelsync.security.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from parcelsync.security.middleware import RequestIdMiddleware
 
 pytestmark = pytest.mark.anyio
-LIMIT = 1000
 
 
 def make_app() -> FastAPI:
@@ -25,11 +24,6 @@ def make_app() -> FastAPI:
         body = await request.body()
         return {"size": len(body), "request_id": request.state.request_id}
 
-    @app.post("/json")
-    async def parsed(payload: dict[str, object]) -> dict[str, object]:
-        return {"keys": len(payload)}
-
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=LIMIT)
     app.add_middleware(RequestIdMiddleware)
     return app
 
@@ -38,28 +32,6 @@ def make_app() -> FastAPI:
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=make_app()), base_url="http://t") as c:
         yield c
-
-
-async def test_small_body_passes(client: httpx.AsyncClient) -> None:
-    response = await client.post("/echo", content=b"x" * LIMIT)
-    assert response.status_code == 200 and response.json()["size"] == LIMIT
-
-
-async def test_declared_oversize_body_is_413_json_naming_the_limit(client: httpx.AsyncClient) -> None:
-    response = await client.post("/echo", content=b"x" * (LIMIT + 1))
-    assert response.status_code == 413
-    assert response.json()["max_bytes"] == LIMIT and str(LIMIT) in response.json()["detail"]
-
-
-@pytest.mark.parametrize("path", ["/echo", "/json"])
-async def test_streamed_oversize_body_is_413(client: httpx.AsyncClient, path: str) -> None:
-    async def chunks() -> AsyncIterator[bytes]:
-        for _ in range(5):
-            yield b"[" + b"1," * 150 + b"1]"
-
-    response = await client.post(path, content=chunks())
-    assert response.status_code == 413
-    assert str(LIMIT) in json.dumps(response.json())
 
 
 async def test_request_id_is_generated_echoed_and_logged(client: httpx.AsyncClient) -> None:
