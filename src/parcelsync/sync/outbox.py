@@ -6,10 +6,10 @@ every other due target of the same connection, up to the provider's batch size, 
 to one owner until `lease_expires_at`; a crashed worker's lease simply runs out.
 
 PostgreSQL: the head is picked with `FOR UPDATE SKIP LOCKED`, then the group is leased by one
-`UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`, so concurrent workers
-never take the same row. SQLite has one writer at a time: the claim is a single guarded
-`UPDATE ... RETURNING` statement (which takes the write lock before it reads), serialised inside
-a process by an asyncio.Lock; the lease guard in its WHERE clause keeps several processes safe.
+`WITH claimable AS (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE ... RETURNING`, so concurrent workers
+never take the same row. SQLite has one writer at a time: a peek finds the head, then one
+`UPDATE ... WHERE id IN (SELECT ...) RETURNING` guarded by the lease columns takes the group; claims
+are serialised inside a process by an asyncio.Lock, and the guard keeps several processes safe.
 
 Every write after the call is guarded by `lease_owner = owner`: a worker whose lease was lost
 changes nothing, and the target's new holder sends the current state again.
@@ -131,14 +131,16 @@ class Outbox:
             ).first()
             if head is None:
                 return None
+            # A CTE with FOR UPDATE is evaluated once; a plain IN (subquery ... LIMIT) may be re-run per row.
             group = (
                 select(T.id)
                 .where(*scope, T.merchant_id == head.merchant_id, T.provider == head.provider)
                 .order_by(T.next_attempt_at, T.id)
                 .limit(self._size(head.provider))
                 .with_for_update(skip_locked=True, of=T)
+                .cte("claimable")
             )
-            rows = (await session.execute(_lease_update(group, self.owner, now, until))).all()
+            rows = (await session.execute(_lease_update(select(group.c.id), self.owner, now, until))).all()
         else:
             async with self._lock:
                 rows = await self._claim_sqlite(session, scope, now, until)
@@ -156,19 +158,26 @@ class Outbox:
     async def _claim_sqlite(
         self, session: AsyncSession, scope: list[ColumnElement[bool]], now: datetime, until: datetime
     ) -> Sequence[Any]:
-        head = select(T.merchant_id, T.provider).where(*scope).order_by(T.next_attempt_at, T.id).limit(1)
-        peek = (await session.execute(head)).first()
-        if peek is None:
-            return []
-        head_merchant = head.with_only_columns(T.merchant_id).scalar_subquery()
-        head_provider = head.with_only_columns(T.provider).scalar_subquery()
-        group = (
-            select(T.id)
-            .where(*scope, T.merchant_id == head_merchant, T.provider == head_provider)
-            .order_by(T.next_attempt_at, T.id)
-            .limit(self._size(peek.provider))
-        )
-        return (await session.execute(_lease_update(group, self.owner, now, until))).all()
+        # The peek runs outside the write transaction (pysqlite begins at the first write), so the
+        # group may be gone by the time the guarded UPDATE runs: then peek again.
+        for _ in range(5):
+            head = (
+                await session.execute(
+                    select(T.merchant_id, T.provider).where(*scope).order_by(T.next_attempt_at, T.id).limit(1)
+                )
+            ).first()
+            if head is None:
+                return []
+            group = (
+                select(T.id)
+                .where(*scope, T.merchant_id == head.merchant_id, T.provider == head.provider)
+                .order_by(T.next_attempt_at, T.id)
+                .limit(self._size(head.provider))
+            )
+            rows = (await session.execute(_lease_update(group, self.owner, now, until))).all()
+            if rows:
+                return rows
+        return []
 
 
 async def _finish(session: AsyncSession, target_id: int, owner: str, now: datetime, **values: Any) -> bool:

@@ -128,3 +128,40 @@ def shipment(n: int, *, intent: int | None = None, order: int | None = None, **e
         item["fulfillment_id"] = f"ful{order:06d}"
     item.update(extra)
     return item
+
+
+def useepay_sets(hub: Hub) -> dict[str, set[str]]:
+    return {
+        t.payment_intent_id: {s["tracking_number"] for s in t.shipments}
+        for t in hub.sandboxes.useepay.all_trackers(hub.accounts.merchant_no)
+    }
+
+
+def shopline_sets(hub: Hub) -> dict[str, set[str]]:
+    store = hub.sandboxes.shopline.stores[hub.accounts.shop_handle]
+    return {
+        f"{order_id}/{record.id}": {t.number for t in record.tracking}
+        for order_id, fulfillments in store.orders.items()
+        for record in fulfillments.values()
+    }
+
+
+def trackingmore_numbers(hub: Hub) -> set[str]:
+    account = hub.sandboxes.trackingmore.accounts[hub.accounts.trackingmore_api_key]
+    return {r.tracking_number for r in account.trackings.values()}
+
+
+async def assert_sandboxes_match_hub(hub: Hub) -> None:
+    """Each sandbox holds exactly the hub's live state: every set, nothing more, nothing missing."""
+    live = await hub.live_shipments()
+    by_intent: dict[str, set[str]] = {}
+    by_fulfillment: dict[str, set[str]] = {}
+    for s in live:
+        if s.payment_intent_id:
+            by_intent.setdefault(s.payment_intent_id, set()).add(s.tracking_number)
+        if s.order_id and s.fulfillment_id:
+            by_fulfillment.setdefault(f"{s.order_id}/{s.fulfillment_id}", set()).add(s.tracking_number)
+    held = useepay_sets(hub)
+    assert {k: v for k, v in held.items() if k in by_intent} == by_intent
+    assert {k: v for k, v in shopline_sets(hub).items() if v} == {k: v for k, v in by_fulfillment.items() if v}
+    assert trackingmore_numbers(hub) == {s.tracking_number for s in live}

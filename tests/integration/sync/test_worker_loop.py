@@ -4,32 +4,18 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from tests.integration.sync.sync_harness import MERCHANT, Hub, shipment
+from tests.integration.sync.sync_harness import (
+    MERCHANT,
+    Hub,
+    shipment,
+    shopline_sets,
+    trackingmore_numbers,
+    useepay_sets,
+)
 
 from parcelsync.db.tables import AuditRow
 
 pytestmark = pytest.mark.anyio
-
-
-def useepay_sets(hub: Hub) -> dict[str, set[str]]:
-    return {
-        t.payment_intent_id: {s["tracking_number"] for s in t.shipments}
-        for t in hub.sandboxes.useepay.all_trackers(hub.accounts.merchant_no)
-    }
-
-
-def shopline_sets(hub: Hub) -> dict[str, set[str]]:
-    store = hub.sandboxes.shopline.stores[hub.accounts.shop_handle]
-    return {
-        f"{order_id}/{record.id}": {t.number for t in record.tracking}
-        for order_id, fulfillments in store.orders.items()
-        for record in fulfillments.values()
-    }
-
-
-def trackingmore_numbers(hub: Hub) -> set[str]:
-    account = hub.sandboxes.trackingmore.accounts[hub.accounts.trackingmore_api_key]
-    return {r.tracking_number for r in account.trackings.values()}
 
 
 async def test_each_destination_gets_the_full_set_and_deletions(hub: Hub) -> None:
