@@ -1,0 +1,163 @@
+"""Dashboard login, session cookie and CSRF, kept in one module so the authenticator can be swapped.
+
+The session is a cookie signed with itsdangerous (HttpOnly, SameSite=Lax, Secure over HTTPS)
+holding the user and a per-session CSRF token. Every POST must carry that token, either as the
+`X-CSRF-Token` header (htmx, set once with hx-headers on <body>) or as a `csrf_token` form field.
+The login form itself is protected by a short-lived signed token in its own cookie.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Protocol
+
+from fastapi import Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.responses import Response
+
+SESSION_COOKIE = "ps_session"
+LOGIN_COOKIE = "ps_login"
+SESSION_MAX_AGE_S = 12 * 3600
+LOGIN_MAX_AGE_S = 3600
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+ADMIN_USERNAME = "admin"
+DEMO_ADMIN_PASSWORD = "parcelsync-demo"
+
+
+@dataclass(frozen=True, slots=True)
+class WebUser:
+    """A logged-in dashboard user; merchant_id None means an operator who sees every merchant."""
+
+    username: str
+    merchant_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebSession:
+    user: WebUser
+    csrf: str
+
+
+class Authenticator(Protocol):
+    async def authenticate(self, username: str, password: str) -> WebUser | None: ...
+
+
+class AdminPasswordAuthenticator:
+    """The single admin password from settings (PARCELSYNC_ADMIN_PASSWORD); None disables login."""
+
+    def __init__(self, password: str | None) -> None:
+        self._password = password
+
+    def __repr__(self) -> str:
+        return "AdminPasswordAuthenticator(***)"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._password)
+
+    async def authenticate(self, username: str, password: str) -> WebUser | None:
+        if not self._password:
+            return None
+        user_ok = hmac.compare_digest(username.strip().encode(), ADMIN_USERNAME.encode())
+        pass_ok = hmac.compare_digest(password.encode(), self._password.encode())
+        return WebUser(ADMIN_USERNAME) if user_ok and pass_ok else None
+
+
+def admin_password(configured: str | None, demo_mode: bool) -> str | None:
+    """The configured admin password, or the demo default in demo mode."""
+    return configured or (DEMO_ADMIN_PASSWORD if demo_mode else None)
+
+
+class LoginRequired(Exception):
+    """The request has no valid dashboard session."""
+
+
+class CsrfFailed(Exception):
+    """A POST without the session's CSRF token."""
+
+
+class SessionCodec:
+    """Signs and reads the session and login cookies with the app's secret key."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._session = URLSafeTimedSerializer(secret_key, salt="parcelsync.web.session")
+        self._login = URLSafeTimedSerializer(secret_key, salt="parcelsync.web.login")
+
+    def __repr__(self) -> str:
+        return "SessionCodec(***)"
+
+    def dump(self, session: WebSession) -> str:
+        return self._session.dumps({"u": session.user.username, "m": session.user.merchant_id, "c": session.csrf})
+
+    def load(self, cookie: str | None) -> WebSession | None:
+        if not cookie:
+            return None
+        try:
+            data = self._session.loads(cookie, max_age=SESSION_MAX_AGE_S)
+            return WebSession(WebUser(str(data["u"]), data.get("m")), str(data["c"]))
+        except (BadSignature, KeyError, TypeError):
+            return None
+
+    def login_token(self) -> tuple[str, str]:
+        """(form token, cookie value) for the login form."""
+        token = secrets.token_urlsafe(24)
+        return token, self._login.dumps(token)
+
+    def check_login_token(self, form_token: str, cookie: str | None) -> bool:
+        if not cookie or not form_token:
+            return False
+        try:
+            expected = self._login.loads(cookie, max_age=LOGIN_MAX_AGE_S)
+        except BadSignature:
+            return False
+        return hmac.compare_digest(str(expected).encode(), form_token.encode())
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def start_session(response: Response, request: Request, codec: SessionCodec, user: WebUser) -> None:
+    """Set a fresh session cookie (new CSRF token) and drop the login cookie."""
+    value = codec.dump(WebSession(user, secrets.token_urlsafe(32)))
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=SESSION_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/")
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def set_login_cookie(response: Response, request: Request, value: str) -> None:
+    response.set_cookie(
+        LOGIN_COOKIE, value, max_age=LOGIN_MAX_AGE_S, httponly=True, samesite="lax", secure=_secure(request), path="/"
+    )
+
+
+def current_session(request: Request, codec: SessionCodec) -> WebSession:
+    session = codec.load(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        raise LoginRequired()
+    return session
+
+
+async def check_csrf(request: Request, session: WebSession) -> None:
+    """Accept the token from the X-CSRF-Token header or the csrf_token form field."""
+    token = request.headers.get(CSRF_HEADER)
+    if token is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        token = str((await request.form()).get(CSRF_FIELD) or "")
+    if not token or not hmac.compare_digest(token.encode(), session.csrf.encode()):
+        raise CsrfFailed()

@@ -1,0 +1,18 @@
+"""The dashboard's routes, all under /dashboard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import RedirectResponse
+
+from parcelsync.web.app import PREFIX
+from parcelsync.web.routes import connections, imports, login, overview, problems, shipments
+
+router = APIRouter(include_in_schema=False)
+for module in (login, overview, shipments, problems, imports, connections):
+    router.include_router(module.router, prefix=PREFIX)
+
+
+@router.get(PREFIX)
+async def dashboard_root() -> RedirectResponse:
+    return RedirectResponse(f"{PREFIX}/", status_code=307)

@@ -1,0 +1,68 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from parcelsync.web import auth
+from parcelsync.web.app import PREFIX, Dashboard, csrf_checked, dashboard, render
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local dashboard paths: never an open redirect."""
+    if target and target.startswith(PREFIX) and not target.startswith("//"):
+        return target
+    return f"{PREFIX}/"
+
+
+def _login_form(request: Request, dash: Dashboard, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    token, cookie = dash.codec.login_token()
+    configured = getattr(dash.authenticator, "configured", True)
+    response = render(
+        request,
+        "login.html",
+        None,
+        status_code=status_code,
+        login_token=token,
+        error=error,
+        next=_safe_next(request.query_params.get("next")),
+        configured=configured,
+    )
+    auth.set_login_cookie(response, request, cookie)
+    return response
+
+
+@router.get("/login")
+async def login_page(request: Request, dash: Dashboard = Depends(dashboard)) -> Response:
+    if dash.codec.load(request.cookies.get(auth.SESSION_COOKIE)) is not None:
+        return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+    return _login_form(request, dash)
+
+
+@router.post("/login")
+async def login_submit(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form(""),
+    dash: Dashboard = Depends(dashboard),
+) -> Response:
+    if not dash.codec.check_login_token(csrf_token, request.cookies.get(auth.LOGIN_COOKIE)):
+        return _login_form(request, dash, "The login form expired; please try again.", 400)
+    user = await dash.authenticator.authenticate(username, password)
+    if user is None:
+        return _login_form(request, dash, "Wrong username or password.", 401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    auth.start_session(response, request, dash.codec, user)
+    return response
+
+
+@router.post("/logout")
+async def logout(_ws: auth.WebSession = Depends(csrf_checked)) -> Response:
+    response = RedirectResponse(f"{PREFIX}/login", status_code=303)
+    auth.end_session(response)
+    return response

@@ -1,0 +1,60 @@
+"""Overview: delivery status counts, sync health per destination, paused connections, charts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import HTMLResponse
+
+from parcelsync.db.base import utcnow
+from parcelsync.domain.provider import Provider
+from parcelsync.sync.state import sync_status
+from parcelsync.web import queries
+from parcelsync.web.app import Page, db, page, render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+async def overview(request: Request, pg: Page = Depends(page), session: AsyncSession = Depends(db)) -> HTMLResponse:
+    if pg.merchant_id is None:
+        return render(request, "empty.html", pg)
+    mid = pg.merchant_id
+    status = await sync_status(session, utcnow(), merchant_id=mid)
+    connected = {c.provider for c in await queries.list_connections(session, mid)}
+    health = [
+        (p.value, status.counts.get(p.value, {}), status.queues.get(p.value))
+        for p in Provider
+        if p.value in connected or any(status.counts.get(p.value, {}).values())
+    ]
+    counts = await queries.status_counts(session, mid)
+    days = await queries.daily_counts(session, mid)
+    times = await queries.delivery_times(session, mid)
+    charts = {
+        "daily": {
+            "labels": [d.day.strftime("%m-%d") for d in days],
+            "shipped": [d.shipped for d in days],
+            "delivered": [d.delivered for d in days],
+        },
+        "times": {
+            "labels": [t.carrier for t in times[:12]],
+            "median": [t.median_days for t in times[:12]],
+            "p90": [t.p90_days for t in times[:12]],
+        },
+    }
+    return render(
+        request,
+        "overview.html",
+        pg,
+        nav="overview",
+        counts=counts,
+        total=sum(counts.values()),
+        health=health,
+        paused=[(p, datetime.fromisoformat(p.paused_until) if p.paused_until else None) for p in status.paused],
+        days=days,
+        times=times,
+        charts=charts,
+        states=queries.SYNC_STATES,
+    )
