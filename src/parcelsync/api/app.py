@@ -12,7 +12,7 @@ from parcelsync import __version__
 from parcelsync.api.deps import Runtime
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.limits import BodyLimitMiddleware
-from parcelsync.api.routes import carriers, connections, health, merchants, shipments
+from parcelsync.api.routes import carriers, connections, health, merchants, shipments, sync, webhooks
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (health, merchants, connections, carriers, shipments):
+    for module in (health, merchants, connections, carriers, shipments, sync, webhooks):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

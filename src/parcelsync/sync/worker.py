@@ -42,6 +42,7 @@ from parcelsync.sync.destinations.useepay import UseePayDestination
 from parcelsync.sync.outbox import Claim, Outbox
 from parcelsync.sync.retry import GiveUp, RetryPolicy
 from parcelsync.sync.snapshot import load_snapshots
+from parcelsync.sync.statuses import poll_merchant, polled_connections
 
 Clock = Callable[[], datetime]
 log = get_logger("parcelsync.sync.worker")
@@ -92,6 +93,7 @@ class Worker:
         self.clients = ClientCache(self.http)
         self._stop = asyncio.Event()
         self._inflight: dict[int, Claim] = {}
+        self._last_poll: datetime | None = None
         self.batches = 0
 
     @property
@@ -238,6 +240,31 @@ class Worker:
         await asyncio.gather(*(drain() for _ in range(self.concurrency)))
         return self.batches - before
 
+    async def poll_once(self) -> int:
+        """Poll TrackingMore for every merchant whose webhooks are off; returns the trackings applied."""
+        async with self.sessions() as session:
+            merchants = await polled_connections(session)
+        applied = 0
+        for merchant_id in merchants:
+            async with self.sessions() as session:
+                connection = await load_connection(session, self.cipher, merchant_id, Provider.TRACKINGMORE)
+            if connection is None:
+                continue
+            try:
+                client = self.clients.get(connection)
+                applied += await poll_merchant(self.sessions, client, merchant_id, now=self.clock())
+            except (ProviderError, MissingCredential) as exc:
+                log.warning("poll_failed", merchant_id=merchant_id, reason=_reason(exc))
+        self._last_poll = self.clock()
+        return applied
+
+    async def _maybe_poll(self) -> None:
+        due = self._last_poll is None or self.clock() - self._last_poll >= timedelta(
+            seconds=self.settings.poll_interval_s
+        )
+        if due:
+            await self.poll_once()
+
     def stop(self) -> None:
         """Ask `run()` to finish: no new claims; in-flight batches complete."""
         self._stop.set()
@@ -263,6 +290,7 @@ class Worker:
             try:
                 async with self.sessions() as session:
                     await refresh_outbox_gauges(session, self.clock())
+                await self._maybe_poll()
                 if extra is not None:
                     await extra()
             except asyncio.CancelledError:
