@@ -35,10 +35,12 @@ class UseePayOptions(_Options):
 class ShoplineOptions(_Options):
     api_version: Literal["v20250601", "v20260301"] = "v20260301"
     notify_customer: bool = False
+    rate_per_second: float | None = Field(default=None, gt=0, description="client bucket rate (default 4/s)")
+    bucket_size: int | None = Field(default=None, ge=1, description="client bucket size (default 40)")
 
 
 class TrackingMoreOptions(_Options):
-    pass
+    webhooks: bool = Field(default=True, description="false: the worker polls /trackings/get instead")
 
 
 OPTION_MODELS: dict[Provider, type[_Options]] = {

@@ -46,10 +46,9 @@ def build_client(connection: Connection, http: httpx.AsyncClient) -> Any:
         )
     if connection.provider is Provider.SHOPLINE:
         limiter = None
-        if "rate_per_second" in options or "bucket_size" in options:
-            limiter = LeakyBucket(
-                float(options.get("rate_per_second", DEFAULT_RATE)), int(options.get("bucket_size", DEFAULT_CAPACITY))
-            )
+        rate, size = options.get("rate_per_second"), options.get("bucket_size")
+        if rate is not None or size is not None:
+            limiter = LeakyBucket(float(rate or DEFAULT_RATE), int(size or DEFAULT_CAPACITY))
         return ShoplineClient(
             http,
             base_url=connection.base_url,
