@@ -5,8 +5,13 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from parcelsync.db.engine import unit_of_work
+from parcelsync.db.queries.merchants import create_merchant, get_merchant
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.domain.tracking_numbers import s10_check_digit, ups_check_digit
+from parcelsync.ingest.service import ItemResult, upsert_shipments
 
 _NAMES = (
     "Olivia Smith", "Liam Johnson", "Emma Brown", "Noah Garcia", "Ava Miller", "Lucas Martin", "Mia Dubois",
@@ -76,3 +81,14 @@ def demo_shipments(count: int = 50, seed: int = 2024) -> list[dict[str, str]]:
             item["payment_intent_id"] = f"pi_demo_{index:04d}{rng.randrange(16**8):08x}"
         items.append(item)
     return items
+
+
+DEMO_MERCHANT = "demo"
+
+
+async def seed_demo(sessions: async_sessionmaker[AsyncSession], count: int = 50) -> list[ItemResult]:
+    """The demo merchant and its shipments (idempotent: a second run leaves them unchanged)."""
+    async with unit_of_work(sessions) as session:
+        if await get_merchant(session, DEMO_MERCHANT) is None:
+            await create_merchant(session, "Demo Store", DEMO_MERCHANT)
+        return await upsert_shipments(session, DEMO_MERCHANT, demo_shipments(count), source="demo")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -23,6 +23,10 @@ from parcelsync.domain.tracking_numbers import InvalidTrackingNumber, check
 from parcelsync.ingest.countries import ISO_ALPHA2
 from parcelsync.ingest.errors import FieldError, InvalidInput
 
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_SIMPLE_EMAIL = re.compile(
+    rf"^{_ATOM}(?:\.{_ATOM})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,63}}$"
+)
 _PHONE = re.compile(r"^[0-9+()\-.\s/xX]{3,64}$")
 
 
@@ -81,6 +85,8 @@ class _ShipmentFields(BaseModel):
     def _email(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        if _SIMPLE_EMAIL.match(value) and len(value.partition("@")[0]) <= 64:
+            return value.lower()
         try:
             return validate_email(value, check_deliverability=False).normalized.lower()
         except EmailNotValidError as exc:
@@ -140,15 +146,11 @@ class NormalizedShipment:
     ship_date: date | None
     status: str | None
     flags: tuple[str, ...] = ()
+    content_hash: str = ""
 
     def columns(self) -> dict[str, Any]:
         """The descriptive columns (everything a caller owns except status)."""
-        values = asdict(self)
-        return {f: values[f] for f in HASHED_FIELDS}
-
-    @property
-    def content_hash(self) -> str:
-        return content_hash(self.columns())
+        return {f: getattr(self, f) for f in HASHED_FIELDS}
 
 
 def content_hash(columns: dict[str, Any]) -> str:
@@ -166,7 +168,7 @@ def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> Norm
         raise InvalidInput([FieldError(exc.field, exc.reason)]) from None
     if not result.carrier:
         raise InvalidInput([FieldError("carrier", "required: the carrier cannot be detected from this number")])
-    return NormalizedShipment(
+    values = dict(
         tracking_number=result.number,
         carrier=registry.canonical(result.carrier),
         tracking_url=item.tracking_url,
@@ -181,6 +183,6 @@ def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> Norm
         destination_country=item.destination_country,
         ship_date=item.ship_date,
         status=item.status.value if item.status else None,
-        flags=tuple(result.flags),
     )
+    return NormalizedShipment(**values, flags=tuple(result.flags), content_hash=content_hash(values))
 

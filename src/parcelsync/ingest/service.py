@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.base import utcnow
@@ -63,17 +65,18 @@ def _is_unchanged(row: ShipmentRow, item: NormalizedShipment) -> bool:
     return row.deleted_at is None and row.content_hash == item.content_hash and same_status
 
 
-def _new_row(merchant_id: str, item: NormalizedShipment, now: datetime) -> ShipmentRow:
-    return ShipmentRow(
-        merchant_id=merchant_id,
+def _new_values(merchant_id: str, item: NormalizedShipment, now: datetime) -> dict[str, Any]:
+    return {
+        "merchant_id": merchant_id,
         **item.columns(),
-        status=item.status or DeliveryStatus.PENDING.value,
-        flags=list(item.flags),
-        content_hash=item.content_hash,
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
+        "status": item.status or DeliveryStatus.PENDING.value,
+        "flags": list(item.flags),
+        "content_hash": item.content_hash,
+        "version": 1,
+        "deleted_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _apply(row: ShipmentRow, item: NormalizedShipment, now: datetime) -> str | None:
@@ -99,16 +102,26 @@ class _Plan:
         self.merchant_id = merchant_id
         self.source = source
         self.keys: set[TargetKey] = set()
-        self.events: list[tuple[ShipmentRow, str | None, str]] = []
+        self.events: list[tuple[int, str | None, str]] = []
+
+    def change(self, row: ShipmentRow, item: NormalizedShipment, now: datetime) -> None:
+        """Apply an item to a stored row, noting the targets before and after and any status change."""
+        before = target_keys(row)
+        previous = _apply(row, item, now)
+        self.keys |= before | target_keys(row)
+        if previous is not None:
+            self.events.append((row.id, previous, row.status))
 
     async def flush(self, session: AsyncSession, now: datetime) -> None:
         await session.flush()
         if self.events:
-            session.add_all(
-                StatusEventRow(shipment_id=row.id, at=now, from_status=old, to_status=new, source=self.source)
-                for row, old, new in self.events
+            await session.execute(
+                insert(StatusEventRow),
+                [
+                    {"shipment_id": sid, "at": now, "from_status": old, "to_status": new, "source": self.source}
+                    for sid, old, new in self.events
+                ],
             )
-            await session.flush()
         if self.keys:
             providers = await connected_providers(session, self.merchant_id)
             ordered = sorted(self.keys)
@@ -116,6 +129,10 @@ class _Plan:
                 await bump_targets(
                     session, self.merchant_id, ordered[start : start + _BUMP_CHUNK], providers=providers
                 )
+
+
+def _same(values: Mapping[str, Any], item: NormalizedShipment) -> bool:
+    return values["content_hash"] == item.content_hash and (item.status is None or item.status == values["status"])
 
 
 async def upsert_shipments(
@@ -129,8 +146,9 @@ async def upsert_shipments(
 ) -> list[ItemResult]:
     """Create or update shipments by (carrier, tracking_number); a bad item is rejected alone.
 
-    One SELECT finds the existing rows, new rows are inserted in bulk; an item equal to what is
-    stored is `unchanged` and writes nothing. With `dry_run` nothing is written at all.
+    One SELECT finds the existing rows and one INSERT adds the new ones; an item equal to what is
+    stored is `unchanged` and writes nothing. With `dry_run` nothing is written at all (and new
+    shipments have no id).
     """
     registry = registry or default_registry()
     parsed: list[NormalizedShipment | InvalidInput] = []
@@ -144,40 +162,43 @@ async def upsert_shipments(
     )
     now = utcnow()
     plan = _Plan(merchant_id, source)
-    created: list[ShipmentRow] = []
-    created_ids: set[int] = set()
-    outcomes: list[tuple[ItemStatus, ShipmentRow | None, tuple[FieldError, ...]]] = []
+    new: dict[tuple[str, str], dict[str, Any]] = {}
+    outcomes: list[tuple[ItemStatus, tuple[str, str] | None, tuple[FieldError, ...]]] = []
     for item in parsed:
         if isinstance(item, InvalidInput):
             outcomes.append(("rejected", None, item.errors))
             continue
         key = (item.carrier, item.tracking_number)
         row = existing.get(key)
-        if row is None:
-            row = _new_row(merchant_id, item, now)
-            existing[key] = row
-            created.append(row)
-            created_ids.add(id(row))
-            plan.keys |= target_keys(row)
-            plan.events.append((row, None, row.status))
-            outcomes.append(("created", row, ()))
+        if key in new:
+            status: ItemStatus = "unchanged" if _same(new[key], item) else "created"
+            new[key].update(_new_values(merchant_id, item, now) if status == "created" else {})
+        elif row is None:
+            new[key] = _new_values(merchant_id, item, now)
+            status = "created"
         elif _is_unchanged(row, item):
-            outcomes.append(("unchanged", row, ()))
+            status = "unchanged"
         else:
-            before = target_keys(row)
-            if dry_run:
-                outcomes.append(("updated", row, ()))
-                continue
-            previous = _apply(row, item, now)
-            plan.keys |= before | target_keys(row)
-            if previous is not None:
-                plan.events.append((row, previous, row.status))
-            outcomes.append(("created" if id(row) in created_ids else "updated", row, ()))
-    if dry_run:
-        return [ItemResult(i, status, None, errors) for i, (status, _, errors) in enumerate(outcomes)]
-    session.add_all(created)
-    await plan.flush(session, now)
-    return [ItemResult(i, status, row.id if row else None, errors) for i, (status, row, errors) in enumerate(outcomes)]
+            status = "updated"
+            if not dry_run:
+                plan.change(row, item, now)
+        outcomes.append((status, key, ()))
+    ids = {key: row.id for key, row in existing.items()}
+    if new and not dry_run:
+        inserted = await session.execute(
+            insert(ShipmentRow).returning(ShipmentRow.id, ShipmentRow.carrier, ShipmentRow.tracking_number),
+            list(new.values()),
+        )
+        ids.update({(carrier, number): sid for sid, carrier, number in inserted})
+        for key, values in new.items():
+            plan.keys |= target_keys(SimpleNamespace(**values))  # type: ignore[arg-type]
+            plan.events.append((ids[key], None, values["status"]))
+    if not dry_run:
+        await plan.flush(session, now)
+    return [
+        ItemResult(index, status, ids.get(key) if key else None, errors)
+        for index, (status, key, errors) in enumerate(outcomes)
+    ]
 
 
 async def patch_shipment(
@@ -205,11 +226,7 @@ async def patch_shipment(
             raise ShipmentConflict(f"shipment {clash.id} already has this carrier and tracking number")
     now = utcnow()
     plan = _Plan(merchant_id, source)
-    before = target_keys(row)
-    previous = _apply(row, item, now)
-    plan.keys |= before | target_keys(row)
-    if previous is not None:
-        plan.events.append((row, previous, row.status))
+    plan.change(row, item, now)
     await plan.flush(session, now)
     return row, True
 
