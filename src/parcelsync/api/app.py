@@ -6,16 +6,19 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from parcelsync import __version__
-from parcelsync.api.deps import Runtime
+from parcelsync.api.deps import Runtime, current_principal
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.limits import BodyLimitMiddleware
 from parcelsync.api.routes import carriers, connections, health, merchants, shipments, sync, webhooks
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
+from parcelsync.logging import register_secrets
+from parcelsync.security.idempotency import IdempotencyMiddleware
+from parcelsync.security.middleware import RequestIdMiddleware
 from parcelsync.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,10 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Keeps parcel tracking numbers in sync with SHOPLINE, UseePay and TrackingMore.",
         lifespan=lifespan,
+        dependencies=[Depends(current_principal)],
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     for module in (health, merchants, connections, carriers, shipments, sync, webhooks):
         app.include_router(module.router)
+    app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    register_secrets([*(settings.secret_key or "").split(","), settings.admin_password])
     return app

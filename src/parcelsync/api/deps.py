@@ -1,6 +1,7 @@
 """Request dependencies: the app's runtime, the per-request unit of work, and the merchant in scope.
 
-All merchant resolution lives in `current_merchant`; authentication replaces its internals only.
+Every request passes `current_principal` (bearer tokens, api/auth.py); all merchant resolution lives in
+`current_merchant`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from parcelsync.api import auth
 from parcelsync.api.errors import ApiError
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.queries.merchants import get_merchant
 from parcelsync.db.tables import MerchantRow
 from parcelsync.ingest.errors import FieldError
+from parcelsync.security.tokens import Principal
 from parcelsync.settings import Settings
 
 
@@ -47,22 +50,39 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
+async def current_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -> Principal | None:
+    """The caller behind the bearer token (None on open routes); installed app-wide by the app factory."""
+    principal = await auth.authenticate(request, session, metrics_public=runtime.settings.metrics_public)
+    auth.check_route_access(request, principal, current_merchant)
+    return principal
+
+
+PrincipalDep = Annotated[Principal | None, Depends(current_principal)]
+
+
+def admin_only(principal: PrincipalDep) -> None:
+    """Route dependency: only admin tokens (creating merchants, managing connections)."""
+    auth.require_admin(principal)
+
+
 async def current_merchant(
     request: Request,
     session: SessionDep,
+    principal: PrincipalDep,
     x_merchant_id: Annotated[
         str | None, Header(description="The merchant acted for (ignored where the path names the merchant).")
     ] = None,
 ) -> MerchantRow:
-    """The merchant a request acts for: the `{merchant_id}` path segment, else the X-Merchant-Id header."""
+    """The merchant a request acts for: a merchant token's own; for admin tokens the `{merchant_id}` path
+    segment, else the X-Merchant-Id header. Naming another merchant with a merchant token is a 404."""
     from_path = request.path_params.get("merchant_id")
-    merchant_id = from_path or x_merchant_id
+    merchant_id = auth.resolve_merchant_id(principal, from_path, x_merchant_id)
     source = "merchant_id" if from_path else "X-Merchant-Id"
     if not merchant_id:
         raise ApiError(
             400, "X-Merchant-Id header is required", code="merchant_required", fields=[FieldError(source, "required")]
         )
-    merchant = await get_merchant(session, merchant_id) if len(merchant_id) <= 64 else None
+    merchant = await get_merchant(session, merchant_id) if len(merchant_id) <= auth.MAX_MERCHANT_ID_CHARS else None
     if merchant is None:
         raise ApiError(404, "merchant not found", fields=[FieldError(source, "no such merchant")])
     return merchant

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.api.deps import MerchantDep, Runtime, RuntimeDep, SessionDep
+from parcelsync.api.deps import MerchantDep, Runtime, RuntimeDep, SessionDep, admin_only
 from parcelsync.api.errors import not_found
 from parcelsync.db.queries import connections as q
 from parcelsync.db.queries.connections import ConnectionView
@@ -70,7 +70,12 @@ async def get_connection(
     return q.view(row, runtime.cipher)
 
 
-@router.put("/{provider}", response_model=ConnectionView, responses={201: {"model": ConnectionView}})
+@router.put(
+    "/{provider}",
+    response_model=ConnectionView,
+    responses={201: {"model": ConnectionView}},
+    dependencies=[Depends(admin_only)],  # base_url decides where the worker connects: operators only
+)
 async def put_connection(
     provider: Provider,
     body: ConnectionPut,
@@ -96,7 +101,7 @@ async def put_connection(
     return view
 
 
-@router.patch("/{provider}", response_model=ConnectionView)
+@router.patch("/{provider}", response_model=ConnectionView, dependencies=[Depends(admin_only)])
 async def patch_connection(
     provider: Provider, body: ConnectionPatch, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
 ) -> ConnectionView:

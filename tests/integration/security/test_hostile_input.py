@@ -1,0 +1,69 @@
+"""Hostile input on the real API: body size, strict schemas, URLs, Idempotency-Key, request ids."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from .conftest import ALPHA, UPS, World, bearer
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_oversized_bodies_are_413_naming_the_limit(world: World, http: httpx.AsyncClient) -> None:
+    headers = {**bearer(world.alpha_write), "Content-Type": "application/json"}
+    declared = await http.post("/v1/shipments/batch", content=b"x" * 50_001, headers=headers)
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield b'{"items": ['
+        for _ in range(2000):
+            yield b'{"tracking_number": "' + UPS.encode() + b'"},'
+        yield b"{}]}"
+
+    streamed = await http.post("/v1/shipments/batch", content=stream(), headers=headers)
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        assert "50000" in response.json()["error"]["message"]
+    keyed = await http.post(
+        "/v1/shipments/batch", content=stream(), headers={**headers, "Idempotency-Key": "big-1"}
+    )
+    assert keyed.status_code == 413 and "50000" in keyed.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"tracking_number": UPS, "tracking_numbr": "x"}, "tracking_numbr"),
+        ({"tracking_number": UPS, "tracking_url": "javascript:alert(1)"}, "tracking_url"),
+        ({"tracking_number": UPS, "tracking_url": "ftp://example.com/x"}, "tracking_url"),
+        ({"tracking_number": UPS, "tracking_url": "https://example.com/" + "a" * 2100}, "tracking_url"),
+        ({"tracking_number": "x" * 101}, "tracking_number"),
+    ],
+)
+async def test_strict_schema(world: World, http: httpx.AsyncClient, body: dict[str, object], field: str) -> None:
+    response = await http.post("/v1/shipments", json=body, headers=bearer(world.alpha_write))
+    assert response.status_code == 422, response.text
+    assert field in {f["field"] for f in response.json()["error"]["fields"]}
+
+
+async def test_idempotency_key_on_the_api(world: World, http: httpx.AsyncClient) -> None:
+    headers = {**bearer(world.alpha_write), "Idempotency-Key": "order-1001"}
+    body = {"tracking_number": "1Z999AA10123456784", "title": "first"}
+    first = await http.post("/v1/shipments", json=body, headers=headers)
+    replay = await http.post("/v1/shipments", json=body, headers=headers)
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json() and replay.headers["idempotent-replayed"] == "true"
+    clash = await http.post("/v1/shipments", json={**body, "title": "second"}, headers=headers)
+    assert clash.status_code == 409 and clash.json()["error"]["code"] == "conflict"
+    admin = {**bearer(world.admin), "X-Merchant-Id": ALPHA, "Idempotency-Key": "order-1001"}
+    other_token = await http.post("/v1/shipments", json=body, headers=admin)
+    assert other_token.status_code == 200 and other_token.json()["result"] == "unchanged"
+
+
+async def test_responses_carry_a_request_id(world: World, http: httpx.AsyncClient) -> None:
+    ok = await http.get("/v1/shipments", headers={**bearer(world.alpha_read), "X-Request-ID": "trace-42"})
+    denied = await http.get("/v1/shipments")
+    assert ok.headers["x-request-id"] == "trace-42"
+    assert len(denied.headers["x-request-id"]) == 32
