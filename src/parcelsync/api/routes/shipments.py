@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcelsync.api.deps import MerchantDep, RuntimeDep, SessionDep
 from parcelsync.api.errors import ApiError, not_found
-from parcelsync.api.schemas import BatchOut, ItemResultOut, ShipmentOut, ShipmentPageOut, ShipmentWriteOut, shipment_out
+from parcelsync.api.routes.sync import ShipmentDetailOut, shipment_detail
+from parcelsync.api.schemas import BatchOut, ItemResultOut, ShipmentPageOut, ShipmentWriteOut, shipment_out
 from parcelsync.db.queries import shipments as q
 from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.status import DeliveryStatus
@@ -112,12 +113,13 @@ async def list_shipments(
     return ShipmentPageOut(items=[shipment_out(r) for r in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/{shipment_id}", response_model=ShipmentOut)
-async def get_one(shipment_id: ShipmentId, merchant: MerchantDep, session: SessionDep) -> ShipmentOut:
+@router.get("/{shipment_id}", response_model=ShipmentDetailOut)
+async def get_one(shipment_id: ShipmentId, merchant: MerchantDep, session: SessionDep) -> ShipmentDetailOut:
+    """One shipment, with its sync state at each destination."""
     row = await q.get_shipment(session, merchant.id, shipment_id)
     if row is None:
         raise not_found("shipment")
-    return shipment_out(row)
+    return await shipment_detail(session, row)
 
 
 @router.patch("/{shipment_id}", response_model=ShipmentWriteOut)

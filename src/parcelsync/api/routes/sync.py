@@ -6,14 +6,41 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.api.deps import MerchantDep, SessionDep
+from parcelsync.api.schemas import ShipmentOut, shipment_out
 from parcelsync.db.base import utcnow
+from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
 from parcelsync.sync.outbox import replay
-from parcelsync.sync.state import sync_status
+from parcelsync.sync.state import destinations_for, sync_status
 
 router = APIRouter(prefix="/v1/sync", tags=["sync"])
+
+
+class DestinationOut(BaseModel):
+    """A shipment's sync state at one provider: pending, synced at version V, parked/dead with why, or skipped."""
+
+    state: Literal["pending", "synced", "parked", "dead", "skipped"]
+    reason: str | None = None
+    target_key: str | None = None
+    acked_version: int | None = None
+    desired_version: int | None = None
+    attempts: int | None = None
+    next_attempt_at: str | None = None
+    last_attempt_at: str | None = None
+    last_outcome: dict[str, Any] | None = None
+    synced_at: str | None = None
+
+
+class ShipmentDetailOut(ShipmentOut):
+    destinations: dict[str, DestinationOut] = Field(description="per provider: useepay, shopline, trackingmore")
+
+
+async def shipment_detail(session: AsyncSession, row: ShipmentRow) -> ShipmentDetailOut:
+    """A shipment with its per-destination sync state (for `GET /v1/shipments/{id}`)."""
+    return ShipmentDetailOut(**shipment_out(row).model_dump(), destinations=await destinations_for(session, row))
 
 
 class QueueOut(BaseModel):
