@@ -17,6 +17,7 @@ MAX_LIST_ITEMS = 5
 MAX_VALUE_CHARS = 200
 
 PROVIDER_NAMES = {"useepay": "UseePay", "shopline": "SHOPLINE", "trackingmore": "TrackingMore"}
+FIELD_NAMES = {"api_key": "API key", "app_id": "App ID", "merchant_no": "Merchant number", "api_version": "API version"}
 
 
 def when(value: datetime | date | None) -> str:
@@ -32,6 +33,12 @@ def age(value: datetime | None, now: datetime | None = None) -> str:
     if value is None:
         return "—"
     return duration(((now or utcnow()) - value).total_seconds())
+
+
+def ago(value: datetime | None, now: datetime | None = None) -> str:
+    """`just now` or `12 min ago`."""
+    text = age(value, now)
+    return text if text in ("—", "just now") else f"{text} ago"
 
 
 def duration(seconds: float) -> str:
@@ -51,8 +58,8 @@ def label(value: str | None) -> str:
     """`in_transit` -> `In transit`; provider ids get their proper names."""
     if not value:
         return "—"
-    if value in PROVIDER_NAMES:
-        return PROVIDER_NAMES[value]
+    if value in PROVIDER_NAMES or value in FIELD_NAMES:
+        return PROVIDER_NAMES.get(value) or FIELD_NAMES[value]
     text = value.replace("_", " ")
     return text[:1].upper() + text[1:]
 
@@ -119,6 +126,7 @@ def install(env: Environment) -> None:
     env.filters.update(
         when=when,
         age=age,
+        ago=ago,
         duration=duration,
         label=label,
         number=number,

@@ -113,5 +113,6 @@ async def test_connections_mask_credentials(logged_in: Dash) -> None:
     assert SECRET_API_KEY not in page.text
     assert "shpat_secret_token_abcd" not in page.text
     assert "••••9f3a" in page.text
+    assert "API key" in page.text
     assert "Test connection" in page.text
     assert "Paused until" in page.text

@@ -20,13 +20,16 @@
     var amber = "#d99a00";
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
     Chart.defaults.color = css.getPropertyValue("--muted").trim() || "#5f6b7d";
-    var common = {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
-      scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, x: { grid: { display: false } } }
-    };
+    // A fresh options object per chart: Chart.js resolves scale defaults into the object it is given.
+    function options() {
+      return {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, x: { grid: { display: false } } }
+      };
+    }
     var daily = document.getElementById("chart-daily");
     if (daily) {
       new Chart(daily, {
@@ -34,11 +37,11 @@
         data: {
           labels: data.daily.labels,
           datasets: [
-            { label: "Shipped", data: data.daily.shipped, borderColor: blue, backgroundColor: blue, tension: 0.25, pointRadius: 2 },
-            { label: "Delivered", data: data.daily.delivered, borderColor: green, backgroundColor: green, tension: 0.25, pointRadius: 2 }
+            { label: "Shipped", data: data.daily.shipped, borderColor: blue, backgroundColor: blue, cubicInterpolationMode: "monotone", pointRadius: 2 },
+            { label: "Delivered", data: data.daily.delivered, borderColor: green, backgroundColor: green, cubicInterpolationMode: "monotone", pointRadius: 2 }
           ]
         },
-        options: common
+        options: options()
       });
     }
     var times = document.getElementById("chart-times");
@@ -52,7 +55,7 @@
             { label: "90th percentile days", data: data.times.p90, backgroundColor: amber }
           ]
         },
-        options: common
+        options: options()
       });
     }
   }
