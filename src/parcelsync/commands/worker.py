@@ -1,0 +1,42 @@
+"""`parcelsync worker`: run the sync worker until SIGINT/SIGTERM (graceful: in-flight batches finish)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+
+from parcelsync.cli import app, cipher_for, console, database, load_settings, run
+from parcelsync.logging import configure_logging
+from parcelsync.sync.worker import Worker
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", "-c", min=1, max=256, help="Async tasks (default from settings).")
+    ] = None,
+    once: Annotated[bool, typer.Option("--once", help="Drain what is due now, then exit.")] = False,
+) -> None:
+    """Claim due outbox targets and sync them to the providers (several may run on PostgreSQL)."""
+    settings = load_settings()
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
+    cipher = cipher_for(settings)
+
+    async def main() -> int:
+        async with (
+            database(settings) as sessions,
+            Worker(sessions, settings, cipher=cipher, concurrency=concurrency) as w,
+        ):
+            if once:
+                return await w.run_once()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, w.stop)
+            await w.run()
+            return w.batches
+
+    batches = run(main)
+    console.print(f"worker done: {batches} batches synced")
