@@ -25,7 +25,6 @@ from parcelsync.sandbox.server import create_app as create_sandboxes
 from parcelsync.settings import Settings
 from parcelsync.sync.sandbox_link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sync.worker import Worker
-from parcelsync.web import mount_dashboard
 
 PASSWORD = "e2e-admin-password"
 
@@ -42,7 +41,6 @@ async def main(port: int, db_path: str) -> None:
         log_level="WARNING",
     )
     app = create_app(settings)
-    mount_dashboard(app)
     sandbox_app = create_sandboxes(Sandboxes())
     app.mount("/sandbox", sandbox_app)
     urls = SandboxUrls(f"http://127.0.0.1:{port}/sandbox")

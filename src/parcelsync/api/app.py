@@ -20,6 +20,7 @@ from parcelsync.logging import register_secrets
 from parcelsync.security.idempotency import IdempotencyMiddleware
 from parcelsync.security.middleware import RequestIdMiddleware
 from parcelsync.settings import Settings
+from parcelsync.web import mount_dashboard
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, merchants, connections, carriers, shipments, sync, webhooks):
         app.include_router(module.router)
+    mount_dashboard(app)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -133,9 +133,15 @@ def mount_dashboard(
     authenticator: auth.Authenticator | None = None,
     http_factory: Callable[[], httpx.AsyncClient] | None = None,
 ) -> Dashboard:
-    """Serve the dashboard under /dashboard on an app built by `api.app.create_app` (uses its app.state.runtime)."""
+    """Serve the dashboard under /dashboard on an app built by `api.app.create_app` (uses its app.state.runtime).
+
+    Idempotent: the app factory mounts it; a second call returns the dashboard already mounted.
+    """
     from parcelsync.web import routes
 
+    existing = getattr(app.state, "dashboard", None)
+    if isinstance(existing, Dashboard):
+        return existing
     runtime = app.state.runtime
     settings: Settings = runtime.settings
     secret = (settings.secret_key or "").split(",")[0].strip() or secrets.token_urlsafe(32)

@@ -15,7 +15,6 @@ from parcelsync.api.app import create_app
 from parcelsync.db.crypto import generate_key
 from parcelsync.db.engine import unit_of_work
 from parcelsync.settings import Settings
-from parcelsync.web import mount_dashboard
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -49,7 +48,6 @@ async def dash(sqlite_database_url: str) -> AsyncIterator[Dash]:
         database_url=sqlite_database_url, secret_key=generate_key(), admin_password=PASSWORD, auto_migrate=False
     )
     app = create_app(settings)
-    mount_dashboard(app)
     runtime = app.state.runtime
     async with unit_of_work(runtime.sessions) as session:
         seeded = await seed(session, runtime.cipher)
