@@ -11,13 +11,13 @@ from fastapi import Depends, FastAPI
 from parcelsync import __version__
 from parcelsync.api.deps import Runtime, current_principal
 from parcelsync.api.errors import install_error_handlers
+from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
 from parcelsync.api.routes import carriers, connections, health, merchants, shipments, sync, webhooks
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
 from parcelsync.logging import register_secrets
-from parcelsync.security.idempotency import IdempotencyMiddleware
 from parcelsync.security.middleware import RequestIdMiddleware
 from parcelsync.settings import Settings
 from parcelsync.web import mount_dashboard

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.db.base import utcnow
+from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import ApiTokenRow, MerchantRow
 
 TOKEN_PREFIX = "pst_"
@@ -161,3 +162,11 @@ async def list_tokens(session: AsyncSession, *, merchant_id: str | None = None) 
         )
         for r in rows
     ]
+
+
+async def issue_token(
+    sessions: async_sessionmaker[AsyncSession], *, scope: Scope | str, merchant_id: str | None = None, name: str = ""
+) -> IssuedToken:
+    """Create a token in its own transaction (for the CLI and `parcelsync demo`)."""
+    async with unit_of_work(sessions) as session:
+        return await create_token(session, scope=scope, merchant_id=merchant_id, name=name)

@@ -12,10 +12,11 @@ from fastapi import FastAPI, HTTPException
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import make_sessionmaker, unit_of_work
 from parcelsync.db.tables import IdempotencyKeyRow
-from parcelsync.security.idempotency import IdempotencyMiddleware, prune_idempotency_keys
+from parcelsync.security.idempotency import prune_idempotency_keys
 
 pytestmark = pytest.mark.anyio
 A = {"Authorization": "Bearer pst_token-of-a"}
