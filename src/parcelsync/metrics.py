@@ -1,4 +1,4 @@
-"""Prometheus metrics (default registry). Sync: outbox depth and age, latency, outcomes, 429s, webhooks.
+"""Prometheus metrics (default registry): ingest counts; sync outbox depth and age, latency, outcomes, 429s, webhooks.
 
 The outbox gauges are refreshed from the database by `refresh_outbox_gauges` (the worker calls it
 on every idle tick; a /metrics handler may call it before rendering).
@@ -6,6 +6,8 @@ on every idle tick; a /metrics handler may call it before rendering).
 
 from __future__ import annotations
 
+import collections
+from collections.abc import Iterable
 from datetime import datetime
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -50,9 +52,20 @@ WEBHOOKS = Counter(
     "Inbound webhooks by verification result (ok, bad_signature, unknown_merchant, duplicate).",
     ["provider", "result"],
 )
+INGESTED = Counter(
+    "parcelsync_ingest_shipments_total",
+    "Shipments received (API, CSV, CLI, demo) by source and result: created, updated, unchanged, rejected.",
+    ["source", "result"],
+)
 STATUS_UPDATES = Counter(
     "parcelsync_status_updates_total", "Tracking updates applied to shipments, by source.", ["source"]
 )
+
+
+def record_ingest(source: str, results: Iterable[str]) -> None:
+    """Count one upsert call's per-item results."""
+    for result, count in collections.Counter(results).items():
+        INGESTED.labels(source, result).inc(count)
 
 
 async def refresh_outbox_gauges(session: AsyncSession, now: datetime) -> None:

@@ -24,6 +24,7 @@ from parcelsync.domain.carriers import CarrierRegistry, default_registry
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_errors
 from parcelsync.ingest.schema import HASHED_FIELDS, NormalizedShipment, ShipmentIn, ShipmentPatch, normalize
+from parcelsync.metrics import record_ingest
 from parcelsync.sync.keys import TargetKey, target_keys
 from parcelsync.sync.planner import bump_targets, connected_providers
 
@@ -195,6 +196,7 @@ async def upsert_shipments(
             plan.events.append((ids[key], None, values["status"]))
     if not dry_run:
         await plan.flush(session, now)
+        record_ingest(source, (status for status, _, _ in outcomes))
     return [
         ItemResult(index, status, ids.get(key) if key else None, errors)
         for index, (status, key, errors) in enumerate(outcomes)
