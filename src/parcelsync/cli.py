@@ -372,18 +372,22 @@ def demo(
 ) -> None:
     """Seed a demo merchant with demo shipments on SQLite (./parcelsync.db) and serve the API."""
     from parcelsync.ingest.demo import DEMO_MERCHANT, seed_demo
+    from parcelsync.security.tokens import Scope, issue_token
 
     settings = load_settings(demo_mode=True, secret_key=demo_secret_key())
 
-    async def main() -> int:
+    async def main() -> tuple[int, str]:
         async with database(settings) as sessions:
-            return sum(r.status == "created" for r in await seed_demo(sessions))
+            created = sum(r.status == "created" for r in await seed_demo(sessions))
+            token = await issue_token(sessions, scope=Scope.WRITE, merchant_id=DEMO_MERCHANT, name="demo")
+            return created, token.secret
 
-    created = run(main)
+    created, token = run(main)
     base = f"http://{host}:{port}"
     console.print(f"demo merchant [bold]{DEMO_MERCHANT}[/bold]: {created} new demo shipments ({settings.database_url})")
     console.print(f"API docs:   {base}/docs")
-    console.print(f"try:        curl -H 'X-Merchant-Id: {DEMO_MERCHANT}' '{base}/v1/shipments?limit=5'")
+    console.print(f"API token:  {token}  (a new write token for the demo merchant on every start)")
+    console.print(f"try:        curl -H 'Authorization: Bearer {token}' '{base}/v1/shipments?limit=5'")
     if serve_api:
         import uvicorn
 
