@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
+from parcelsync.security.throttling import LoginThrottle
 from parcelsync.settings import Settings
 from parcelsync.web import auth, formatting, queries
 from parcelsync.web.imports_jobs import ImportJobs
@@ -39,6 +40,7 @@ class Dashboard:
     templates: Jinja2Templates
     http_factory: Callable[[], httpx.AsyncClient]
     imports: ImportJobs = field(default_factory=ImportJobs)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     def __repr__(self) -> str:
         return "Dashboard(...)"
@@ -151,7 +153,7 @@ def mount_dashboard(
         sessions=runtime.sessions,
         cipher=runtime.cipher,
         codec=auth.SessionCodec(secret),
-        authenticator=authenticator or auth.AdminPasswordAuthenticator(password),
+        authenticator=authenticator or auth.users_authenticator(runtime.sessions, password),
         templates=make_templates(),
         http_factory=http_factory or (lambda: httpx.AsyncClient(timeout=10.0)),
     )

@@ -15,7 +15,11 @@ from typing import Protocol
 
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import Response
+
+from parcelsync.db.engine import unit_of_work
+from parcelsync.security import passwords
 
 SESSION_COOKIE = "ps_session"
 LOGIN_COOKIE = "ps_login"
@@ -64,6 +68,32 @@ class AdminPasswordAuthenticator:
         user_ok = hmac.compare_digest(username.strip().encode(), ADMIN_USERNAME.encode())
         pass_ok = hmac.compare_digest(password.encode(), self._password.encode())
         return WebUser(ADMIN_USERNAME) if user_ok and pass_ok else None
+
+
+class UsersAuthenticator:
+    """Users from the `users` table (argon2 hashes); the admin password works only while no user exists."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], fallback: AdminPasswordAuthenticator) -> None:
+        self._sessions = sessions
+        self._fallback = fallback
+
+    def __repr__(self) -> str:
+        return "UsersAuthenticator(***)"
+
+    @property
+    def configured(self) -> bool:
+        return True
+
+    async def authenticate(self, username: str, password: str) -> WebUser | None:
+        async with unit_of_work(self._sessions) as session:
+            if await passwords.has_users(session):
+                user = await passwords.authenticate(session, username, password)
+                return WebUser(user.username, user.merchant_id) if user is not None else None
+        return await self._fallback.authenticate(username, password)
+
+
+def users_authenticator(sessions: async_sessionmaker[AsyncSession], admin_pw: str | None) -> UsersAuthenticator:
+    return UsersAuthenticator(sessions, AdminPasswordAuthenticator(admin_pw))
 
 
 def admin_password(configured: str | None, demo_mode: bool) -> str | None:

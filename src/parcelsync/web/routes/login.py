@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import ceil
+
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -53,9 +55,17 @@ async def login_submit(
 ) -> Response:
     if not dash.codec.check_login_token(csrf_token, request.cookies.get(auth.LOGIN_COOKIE)):
         return _login_form(request, dash, "The login form expired; please try again.", 400)
+    client = request.client.host if request.client else ""
+    wait = dash.throttle.retry_after(username, client)
+    if wait is not None:
+        response = _login_form(request, dash, f"Too many failed logins; try again in {ceil(wait / 60)} min.", 429)
+        response.headers["Retry-After"] = str(ceil(wait))
+        return response
     user = await dash.authenticator.authenticate(username, password)
     if user is None:
+        dash.throttle.record_failure(username, client)
         return _login_form(request, dash, "Wrong username or password.", 401)
+    dash.throttle.reset(username, client)
     response = RedirectResponse(_safe_next(next), status_code=303)
     auth.start_session(response, request, dash.codec, user)
     return response
