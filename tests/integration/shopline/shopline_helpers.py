@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from parcelsync.providers.shopline.mapping import TrackingEntry
+
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "shopline"
 TOKEN = "shpat_sandbox_secret_token_0001"
 HANDLE = "demo-store"
@@ -45,3 +47,6 @@ def list_body(*numbers: str, notify: bool = False) -> dict[str, Any]:
             "tracking_info_list": [{"tracking_company": "4PX", "tracking_number": n} for n in numbers],
         }
     }
+
+
+A_ENTRY = TrackingEntry("4PX", "UG198768340YP", "https://t.example/UG198768340YP")
