@@ -41,6 +41,7 @@ class Dashboard:
     http_factory: Callable[[], httpx.AsyncClient]
     imports: ImportJobs = field(default_factory=ImportJobs)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    stats: queries.StatsCache = field(default_factory=queries.StatsCache)
 
     def __repr__(self) -> str:
         return "Dashboard(...)"

@@ -162,6 +162,47 @@ async def delivery_times(
     return sorted(result, key=lambda c: (-c.count, c.carrier))
 
 
+@dataclass(frozen=True, slots=True)
+class ParcelStats:
+    """The overview's parcel statistics for one merchant, computed together."""
+
+    counts: dict[str, int]
+    days: list[DayCount]
+    times: list[CarrierDeliveryTime]
+    computed_at: datetime
+
+
+async def parcel_stats(session: AsyncSession, merchant_id: str) -> ParcelStats:
+    now = utcnow()
+    return ParcelStats(
+        counts=await status_counts(session, merchant_id),
+        days=await daily_counts(session, merchant_id, today=now.date()),
+        times=await delivery_times(session, merchant_id, now=now),
+        computed_at=now,
+    )
+
+
+class StatsCache:
+    """Per-merchant ParcelStats kept for `ttl_s` seconds, so reloading the overview does not rescan."""
+
+    def __init__(self, ttl_s: float = 60.0, max_merchants: int = 1000) -> None:
+        self.ttl_s = ttl_s
+        self.max_merchants = max_merchants
+        self._items: dict[str, ParcelStats] = {}
+
+    def get(self, merchant_id: str) -> ParcelStats | None:
+        stats = self._items.get(merchant_id)
+        if stats is None or (utcnow() - stats.computed_at).total_seconds() > self.ttl_s:
+            return None
+        return stats
+
+    def put(self, merchant_id: str, stats: ParcelStats) -> ParcelStats:
+        if len(self._items) >= self.max_merchants:
+            self._items.clear()
+        self._items[merchant_id] = stats
+        return stats
+
+
 async def problem_groups(session: AsyncSession, merchant_id: str, samples: int = 3) -> list[ProblemGroup]:
     """Parked and dead targets grouped by provider, state and reason, biggest group first."""
     reason = func.coalesce(SyncTargetRow.reason, literal(""))

@@ -12,13 +12,19 @@ from parcelsync.db.base import utcnow
 from parcelsync.domain.provider import Provider
 from parcelsync.sync.state import sync_status
 from parcelsync.web import queries
-from parcelsync.web.app import Page, db, page, render
+from parcelsync.web.app import Dashboard, Page, dashboard, db, page, render
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-async def overview(request: Request, pg: Page = Depends(page), session: AsyncSession = Depends(db)) -> HTMLResponse:
+async def overview(
+    request: Request,
+    pg: Page = Depends(page),
+    session: AsyncSession = Depends(db),
+    dash: Dashboard = Depends(dashboard),
+) -> HTMLResponse:
+    """Sync health is live; parcel statistics (full scans of the merchant's rows) are cached for a minute."""
     if pg.merchant_id is None:
         return render(request, "empty.html", pg)
     mid = pg.merchant_id
@@ -29,9 +35,10 @@ async def overview(request: Request, pg: Page = Depends(page), session: AsyncSes
         for p in Provider
         if p.value in connected or any(status.counts.get(p.value, {}).values())
     ]
-    counts = await queries.status_counts(session, mid)
-    days = await queries.daily_counts(session, mid)
-    times = await queries.delivery_times(session, mid)
+    stats = dash.stats.get(mid)
+    if stats is None:
+        stats = dash.stats.put(mid, await queries.parcel_stats(session, mid))
+    counts, days, times = stats.counts, stats.days, stats.times
     charts = {
         "daily": {
             "labels": [d.day.strftime("%m-%d") for d in days],
@@ -56,5 +63,6 @@ async def overview(request: Request, pg: Page = Depends(page), session: AsyncSes
         days=days,
         times=times,
         charts=charts,
+        stats_at=stats.computed_at,
         states=queries.SYNC_STATES,
     )
