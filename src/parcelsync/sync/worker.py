@@ -179,7 +179,9 @@ class Worker:
         async with unit_of_work(self.sessions) as session:
             for item in result.results:
                 target = item.snapshot.target
-                outcome: dict[str, Any] = {**item.detail, "at": now.isoformat(), "version": item.snapshot.version}
+                outcome: dict[str, Any] = {
+                    **item.detail, "at": now.isoformat(), "version": item.snapshot.version, "worker": claim.owner,
+                }
                 if item.error is None:
                     any_ok = True
                     await outbox.ack(
