@@ -54,6 +54,9 @@ class IdempotencyMiddleware:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan and websocket scopes carry no headers
+            await self.app(scope, receive, send)
+            return
         headers = Headers(scope=scope)
         if not self._applies(scope, headers):
             await self.app(scope, receive, send)
