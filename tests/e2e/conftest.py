@@ -80,8 +80,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str):  # type: ignore[no-untyped-def]
+    """Module-scoped on purpose: Playwright's sync API keeps an event loop running in this thread while it is
+    open, which would break every later test that starts its own loop."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
