@@ -1,0 +1,104 @@
+"""`parcelsync demo` (`make demo`): the whole loop on SQLite in one process.
+
+The three sandboxes serve on their own port (as `parcelsync sandbox` would), the demo merchant is
+connected to them, demo shipments are seeded, a worker syncs them, TrackingMore's simulated clock
+moves on so its webhooks flow back to the API, and the API with the dashboard serves on --port.
+This module's `demo` replaces the first version in cli.py (commands register after it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import httpx
+import typer
+
+from parcelsync.cli import app, console, database, demo_secret_key, load_settings, run
+from parcelsync.db.engine import unit_of_work
+from parcelsync.domain.provider import Provider
+from parcelsync.ingest.demo import DEMO_MERCHANT, seed_demo
+from parcelsync.logging import configure_logging
+from parcelsync.sandbox.server import Sandboxes, SandboxUrls
+from parcelsync.sandbox.server import create_app as create_sandbox_app
+from parcelsync.settings import Settings
+from parcelsync.sync.embedded import running
+from parcelsync.sync.planner import plan_connection
+from parcelsync.sync.sandbox_link import SandboxAccounts, connect_to_sandboxes, open_sandbox_accounts
+from parcelsync.sync.worker import Worker
+
+SIMULATED_HOURS_PER_TICK = 6
+
+
+async def prepare(settings: Settings, urls: SandboxUrls, sandbox: httpx.AsyncClient, api_root: str, count: int) -> int:
+    """Seed the demo merchant, open its sandbox accounts and connect it; every target is queued afresh."""
+    from parcelsync.api.app import build_cipher
+
+    cipher = build_cipher(settings)
+    accounts = SandboxAccounts()
+    await open_sandbox_accounts(
+        sandbox, urls, accounts, webhook_url=f"{api_root}/v1/webhooks/trackingmore/{DEMO_MERCHANT}"
+    )
+    async with database(settings) as sessions:
+        created = sum(r.status == "created" for r in await seed_demo(sessions, count))
+        async with unit_of_work(sessions) as session:
+            await connect_to_sandboxes(session, cipher, DEMO_MERCHANT, urls, accounts)
+            for provider in Provider:  # the sandboxes start empty on every run: send everything again
+                await plan_connection(session, DEMO_MERCHANT, provider)
+    return created
+
+
+async def serve_all(settings: Settings, sandboxes: Sandboxes, host: str, port: int, sandbox_port: int) -> None:
+    """API (+ dashboard), sandboxes and a worker in one event loop, until Ctrl-C."""
+    import uvicorn
+
+    from parcelsync.api import create_app
+
+    api = create_app(settings)
+    sandbox_app = create_sandbox_app(sandboxes)
+    servers = [
+        uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="warning")),
+        uvicorn.Server(uvicorn.Config(sandbox_app, host=host, port=sandbox_port, log_level="warning")),
+    ]
+    admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox")
+
+    async def tick() -> None:
+        """Move TrackingMore's clock on: parcels progress and their webhooks reach the API."""
+        await admin.post("/trackingmore/_sandbox/clock/advance", json={"seconds": SIMULATED_HOURS_PER_TICK * 3600})
+
+    worker = Worker(api.state.runtime.sessions, settings, cipher=api.state.runtime.cipher, concurrency=4)
+    try:
+        async with running(worker, housekeeping=tick):
+            await asyncio.gather(*(s.serve() for s in servers))
+    finally:
+        await admin.aclose()
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="API and dashboard port.")] = 8000,
+    sandbox_port: Annotated[int, typer.Option(help="Port of the three sandboxes.")] = 8100,
+    shipments: Annotated[int, typer.Option(min=1, max=10_000, help="Demo shipments to seed.")] = 50,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve and sync after seeding.")] = True,
+) -> None:
+    """Run the full loop on SQLite: sandboxes, demo merchant and shipments, worker, webhooks, API, dashboard."""
+    settings = load_settings(demo_mode=True, secret_key=demo_secret_key())
+    configure_logging(level="WARNING", fmt=settings.log_format)
+    api_root = f"http://{host}:{port}"
+    urls = SandboxUrls(f"http://{host}:{sandbox_port}")
+    sandboxes = Sandboxes()
+
+    async def seed() -> int:
+        transport = httpx.ASGITransport(app=create_sandbox_app(sandboxes))
+        async with httpx.AsyncClient(transport=transport, base_url=urls.root) as sandbox:
+            return await prepare(settings, urls, sandbox, api_root, shipments)
+
+    created = run(seed)
+    console.print(f"demo merchant [bold]{DEMO_MERCHANT}[/bold]: {created} new demo shipments ({settings.database_url})")
+    console.print(f"dashboard   {api_root}/")
+    console.print(f"API docs    {api_root}/docs")
+    console.print(f"sandboxes   {urls.useepay}  {urls.shopline('demo-store')}  {urls.trackingmore}")
+    console.print(f"sync state  parcelsync sync status   (or GET {api_root}/v1/sync/status)")
+    if serve_api:
+        run(lambda: serve_all(settings, sandboxes, host, port, sandbox_port))
