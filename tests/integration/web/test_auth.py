@@ -97,3 +97,8 @@ async def test_no_password_configured_means_no_login(dash: Dash) -> None:
         "/dashboard/login", data={"username": "admin", "password": "", "csrf_token": token.group(1)}
     )
     assert response.status_code == 401
+
+
+async def test_the_site_root_leads_to_the_dashboard(dash: Dash) -> None:
+    response = await dash.client.get("/")
+    assert response.headers["location"] == "/dashboard/"

@@ -16,3 +16,9 @@ for module in (login, overview, shipments, problems, imports, connections):
 @router.get(PREFIX)
 async def dashboard_root() -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/", status_code=307)
+
+
+@router.get("/")
+async def site_root() -> RedirectResponse:
+    """People who open the server's root URL in a browser land on the dashboard."""
+    return RedirectResponse(f"{PREFIX}/", status_code=307)
