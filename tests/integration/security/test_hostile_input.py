@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+
+from parcelsync.ingest.demo import s10_number
 
 from .conftest import ALPHA, UPS, World, bearer
 
@@ -67,3 +71,32 @@ async def test_responses_carry_a_request_id(world: World, http: httpx.AsyncClien
     denied = await http.get("/v1/shipments")
     assert ok.headers["x-request-id"] == "trace-42"
     assert len(denied.headers["x-request-id"]) == 32
+
+
+async def test_csv_export_streams_filtered_rows_and_defuses_formulas(world: World, http: httpx.AsyncClient) -> None:
+    headers = bearer(world.alpha_write)
+    hostile = {"tracking_number": "1Z999AA10123456784", "title": "=HYPERLINK(\"http://evil\",\"x\")",
+               "customer_name": "@SUM(1+1)", "order_id": "-1+1", "logistics_channel": "+cmd"}  # fmt: skip
+    assert (await http.post("/v1/shipments", json=hostile, headers=headers)).status_code == 201
+    response = await http.get("/v1/shipments/export.csv", headers=headers)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert sorted(r["tracking_number"] for r in rows) == sorted([UPS, "1Z999AA10123456784"])
+    (row,) = [r for r in rows if r["tracking_number"] == "1Z999AA10123456784"]
+    assert row["title"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert (row["customer_name"], row["order_id"], row["logistics_channel"]) == ("'@SUM(1+1)", "'-1+1", "'+cmd")
+    filtered = await http.get("/v1/shipments/export.csv", params={"order_id": "-1+1"}, headers=headers)
+    assert len(list(csv.DictReader(io.StringIO(filtered.text)))) == 1
+    bad = await http.get("/v1/shipments/export.csv", params={"limit": "5"}, headers=headers)
+    assert bad.status_code == 422
+
+
+async def test_csv_export_pages_through_many_rows(world: World, http: httpx.AsyncClient) -> None:
+    headers = bearer(world.admin) | {"X-Merchant-Id": ALPHA}
+    for start in range(1, 1201, 400):  # three batches: the test app's body limit is 50 kB
+        items = [{"tracking_number": s10_number(n)} for n in range(start, start + 400)]
+        response = await http.post("/v1/shipments/batch", json={"items": items}, headers=headers)
+        assert response.status_code == 200 and response.json()["summary"]["rejected"] == 0, response.text[:500]
+    export = await http.get("/v1/shipments/export.csv", headers=headers)
+    ids = [int(r["id"]) for r in csv.DictReader(io.StringIO(export.text))]
+    assert len(ids) == 1201 and ids == sorted(set(ids))

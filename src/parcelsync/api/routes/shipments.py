@@ -6,7 +6,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from parcelsync.api.deps import MerchantDep, RuntimeDep, SessionDep
@@ -20,11 +21,12 @@ from parcelsync.domain.tracking_numbers import normalize
 from parcelsync.ingest.errors import FieldError, InvalidInput
 from parcelsync.ingest.schema import ShipmentIn, ShipmentPatch
 from parcelsync.ingest.service import delete_shipment, patch_shipment, upsert_shipments
+from parcelsync.security.csv_export import export_shipments
 
 router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
 
 ShipmentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-LIST_PARAMS = frozenset(
+FILTER_PARAMS = frozenset(
     {
         "status",
         "carrier",
@@ -34,11 +36,9 @@ LIST_PARAMS = frozenset(
         "customer_email",
         "destination_country",
         "updated_since",
-        "sort",
-        "limit",
-        "cursor",
     }
 )
+LIST_PARAMS = FILTER_PARAMS | {"sort", "limit", "cursor"}
 
 
 class BatchIn(BaseModel):
@@ -47,6 +47,38 @@ class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[Any] = Field(description="ShipmentIn objects")
+
+
+def shipment_filter(
+    status: DeliveryStatus | None = None,
+    carrier: Annotated[str | None, Query(max_length=64)] = None,
+    order_id: Annotated[str | None, Query(max_length=128)] = None,
+    payment_intent_id: Annotated[str | None, Query(max_length=128)] = None,
+    tracking_number_prefix: Annotated[str | None, Query(max_length=100)] = None,
+    customer_email: Annotated[str | None, Query(max_length=320)] = None,
+    destination_country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    updated_since: datetime | None = None,
+) -> q.ShipmentFilter:
+    """The listing filters (shared by the JSON listing and the CSV export)."""
+    return q.ShipmentFilter(
+        status=status.value if status else None,
+        carrier=default_registry().canonical(carrier) if carrier else None,
+        order_id=order_id,
+        payment_intent_id=payment_intent_id,
+        tracking_number_prefix=normalize(tracking_number_prefix) if tracking_number_prefix else None,
+        customer_email=customer_email.strip().lower() if customer_email else None,
+        destination_country=destination_country.upper() if destination_country else None,
+        updated_since=updated_since,
+    )
+
+
+ShipmentFilterDep = Annotated[q.ShipmentFilter, Depends(shipment_filter)]
+
+
+def reject_unknown_params(request: Request, allowed: frozenset[str]) -> None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise InvalidInput([FieldError(name, "unknown query parameter") for name in unknown])
 
 
 @router.post(
@@ -83,34 +115,32 @@ async def list_shipments(
     request: Request,
     merchant: MerchantDep,
     session: SessionDep,
-    status: DeliveryStatus | None = None,
-    carrier: Annotated[str | None, Query(max_length=64)] = None,
-    order_id: Annotated[str | None, Query(max_length=128)] = None,
-    payment_intent_id: Annotated[str | None, Query(max_length=128)] = None,
-    tracking_number_prefix: Annotated[str | None, Query(max_length=100)] = None,
-    customer_email: Annotated[str | None, Query(max_length=320)] = None,
-    destination_country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-    updated_since: datetime | None = None,
+    filters: ShipmentFilterDep,
     sort: q.SortOrder = "id",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ShipmentPageOut:
     """Live shipments, filtered; follow `next_cursor` (same filters) until it is null to see every row once."""
-    unknown = sorted(set(request.query_params) - LIST_PARAMS)
-    if unknown:
-        raise InvalidInput([FieldError(name, "unknown query parameter") for name in unknown])
-    filters = q.ShipmentFilter(
-        status=status.value if status else None,
-        carrier=default_registry().canonical(carrier) if carrier else None,
-        order_id=order_id,
-        payment_intent_id=payment_intent_id,
-        tracking_number_prefix=normalize(tracking_number_prefix) if tracking_number_prefix else None,
-        customer_email=customer_email.strip().lower() if customer_email else None,
-        destination_country=destination_country.upper() if destination_country else None,
-        updated_since=updated_since,
-    )
+    reject_unknown_params(request, LIST_PARAMS)
     page = await q.list_shipments(session, merchant.id, filters, limit=limit, cursor=cursor, sort=sort)
     return ShipmentPageOut(items=[shipment_out(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/export.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV, streamed"}},
+)
+async def export_csv(
+    request: Request, merchant: MerchantDep, runtime: RuntimeDep, filters: ShipmentFilterDep
+) -> StreamingResponse:
+    """Every live shipment matching the filters as CSV (cells that could start a formula get a leading ')."""
+    reject_unknown_params(request, FILTER_PARAMS)
+    return StreamingResponse(
+        export_shipments(runtime.sessions, merchant.id, filters),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="shipments.csv"'},
+    )
 
 
 @router.get("/{shipment_id}", response_model=ShipmentDetailOut)
