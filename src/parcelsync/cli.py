@@ -110,16 +110,20 @@ def parse_option_value(value: str) -> Any:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    worker: Annotated[bool, typer.Option("--worker", help="Also run a sync worker in this process.")] = False,
 ) -> None:
     """Serve the REST API (migrates the database first when PARCELSYNC_AUTO_MIGRATE is on)."""
     import uvicorn
 
     from parcelsync.api import create_app
+    from parcelsync.sync.embedded import attach_worker
 
     try:
         api = create_app(load_settings())
     except SecretKeyError as exc:
         fail(str(exc))
+    if worker:
+        attach_worker(api)
     uvicorn.run(api, host=host, port=port)
 
 
@@ -362,38 +366,6 @@ def demo_secret_key() -> str:
     DEMO_KEY_FILE.touch(mode=0o600)
     DEMO_KEY_FILE.write_text(key + "\n")
     return key
-
-
-@app.command()
-def demo(
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 8000,
-    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the API after seeding.")] = True,
-) -> None:
-    """Seed a demo merchant with demo shipments on SQLite (./parcelsync.db) and serve the API."""
-    from parcelsync.ingest.demo import DEMO_MERCHANT, seed_demo
-    from parcelsync.security.tokens import Scope, issue_token
-
-    settings = load_settings(demo_mode=True, secret_key=demo_secret_key())
-
-    async def main() -> tuple[int, str]:
-        async with database(settings) as sessions:
-            created = sum(r.status == "created" for r in await seed_demo(sessions))
-            token = await issue_token(sessions, scope=Scope.WRITE, merchant_id=DEMO_MERCHANT, name="demo")
-            return created, token.secret
-
-    created, token = run(main)
-    base = f"http://{host}:{port}"
-    console.print(f"demo merchant [bold]{DEMO_MERCHANT}[/bold]: {created} new demo shipments ({settings.database_url})")
-    console.print(f"API docs:   {base}/docs")
-    console.print(f"API token:  {token}  (a new write token for the demo merchant on every start)")
-    console.print(f"try:        curl -H 'Authorization: Bearer {token}' '{base}/v1/shipments?limit=5'")
-    if serve_api:
-        import uvicorn
-
-        from parcelsync.api import create_app
-
-        uvicorn.run(create_app(settings), host=host, port=port)
 
 
 import parcelsync.commands  # noqa: E402,F401  (registers the commands other packages contribute)

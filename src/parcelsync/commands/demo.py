@@ -21,17 +21,25 @@ from parcelsync.ingest.demo import DEMO_MERCHANT, seed_demo
 from parcelsync.logging import configure_logging
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
+from parcelsync.security.tokens import Scope, issue_token
 from parcelsync.settings import Settings
 from parcelsync.sync.embedded import running
 from parcelsync.sync.planner import plan_connection
 from parcelsync.sync.sandbox_link import SandboxAccounts, connect_to_sandboxes, open_sandbox_accounts
 from parcelsync.sync.worker import Worker
+from parcelsync.web.app import PREFIX as DASHBOARD_PREFIX
+from parcelsync.web.auth import ADMIN_USERNAME, DEMO_ADMIN_PASSWORD
 
 SIMULATED_HOURS_PER_TICK = 6
 
 
-async def prepare(settings: Settings, urls: SandboxUrls, sandbox: httpx.AsyncClient, api_root: str, count: int) -> int:
-    """Seed the demo merchant, open its sandbox accounts and connect it; every target is queued afresh."""
+async def prepare(
+    settings: Settings, urls: SandboxUrls, sandbox: httpx.AsyncClient, api_root: str, count: int
+) -> tuple[int, str]:
+    """Seed the demo merchant, open its sandbox accounts and connect it; every target is queued afresh.
+
+    Returns how many shipments were new and a fresh write token for the demo merchant.
+    """
     from parcelsync.api.app import build_cipher
 
     cipher = build_cipher(settings)
@@ -45,7 +53,8 @@ async def prepare(settings: Settings, urls: SandboxUrls, sandbox: httpx.AsyncCli
             await connect_to_sandboxes(session, cipher, DEMO_MERCHANT, urls, accounts)
             for provider in Provider:  # the sandboxes start empty on every run: send everything again
                 await plan_connection(session, DEMO_MERCHANT, provider)
-    return created
+        token = await issue_token(sessions, scope=Scope.WRITE, merchant_id=DEMO_MERCHANT, name="demo")
+    return created, token.secret
 
 
 async def serve_all(settings: Settings, sandboxes: Sandboxes, host: str, port: int, sandbox_port: int) -> None:
@@ -89,16 +98,18 @@ def demo(
     urls = SandboxUrls(f"http://{host}:{sandbox_port}")
     sandboxes = Sandboxes()
 
-    async def seed() -> int:
+    async def seed() -> tuple[int, str]:
         transport = httpx.ASGITransport(app=create_sandbox_app(sandboxes))
         async with httpx.AsyncClient(transport=transport, base_url=urls.root) as sandbox:
             return await prepare(settings, urls, sandbox, api_root, shipments)
 
-    created = run(seed)
+    created, token = run(seed)
     console.print(f"demo merchant [bold]{DEMO_MERCHANT}[/bold]: {created} new demo shipments ({settings.database_url})")
-    console.print(f"dashboard   {api_root}/")
+    console.print(f"dashboard   {api_root}{DASHBOARD_PREFIX}/  (login {ADMIN_USERNAME} / {DEMO_ADMIN_PASSWORD})")
     console.print(f"API docs    {api_root}/docs")
+    console.print(f"API token   {token}  (a new write token for the demo merchant on every start)")
+    console.print(f"try         curl -H 'Authorization: Bearer {token}' '{api_root}/v1/sync/status'")
     console.print(f"sandboxes   {urls.useepay}  {urls.shopline('demo-store')}  {urls.trackingmore}")
-    console.print(f"sync state  parcelsync sync status   (or GET {api_root}/v1/sync/status)")
+    console.print("sync state  parcelsync sync status")
     if serve_api:
         run(lambda: serve_all(settings, sandboxes, host, port, sandbox_port))
