@@ -30,6 +30,7 @@ from parcelsync.domain.status import DeliveryStatus
 from parcelsync.ingest.connection_input import check_base_url, check_credentials, check_options
 from parcelsync.ingest.csv_import import CsvFormatError, ImportReport, import_csv
 from parcelsync.ingest.errors import InvalidInput
+from parcelsync.logging import configure_logging
 from parcelsync.settings import Settings
 
 T = TypeVar("T")
@@ -118,13 +119,15 @@ def serve(
     from parcelsync.api import create_app
     from parcelsync.sync.embedded import attach_worker
 
+    settings = load_settings()
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
     try:
-        api = create_app(load_settings())
+        api = create_app(settings)
     except SecretKeyError as exc:
         fail(str(exc))
     if worker:
         attach_worker(api)
-    uvicorn.run(api, host=host, port=port)
+    uvicorn.run(api, host=host, port=port, log_config=None)  # keep parcelsync's redacting log setup
 
 
 @db_app.command("upgrade")

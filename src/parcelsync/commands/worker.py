@@ -10,6 +10,7 @@ import typer
 
 from parcelsync.cli import app, cipher_for, console, database, load_settings, run
 from parcelsync.logging import configure_logging
+from parcelsync.security.retention import PeriodicPrune
 from parcelsync.sync.worker import Worker
 
 
@@ -35,7 +36,7 @@ def worker(
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, w.stop)
-            await w.run()
+            await w.run(housekeeping=PeriodicPrune(sessions, audit_retention_days=settings.audit_retention_days))
             return w.batches
 
     batches = run(main)

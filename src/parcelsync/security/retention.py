@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import AuditRow
+from parcelsync.logging import get_logger
 from parcelsync.security.idempotency import DEFAULT_TTL_S, prune_idempotency_keys
 
 CHUNK = 5000
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +55,31 @@ async def housekeeping(
         keys = await prune_idempotency_keys(session, older_than=now - timedelta(seconds=idempotency_ttl_s))
     return PruneReport(audit_rows=audit, idempotency_keys=keys)
 
+
+
+class PeriodicPrune:
+    """A housekeeping callable for `Worker.run`: runs `housekeeping` at most once per `every_s`."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        audit_retention_days: int,
+        every_s: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._sessions = sessions
+        self._days = audit_retention_days
+        self._every_s = every_s
+        self._clock = clock
+        self._last: float | None = None
+
+    async def __call__(self) -> PruneReport | None:
+        now = self._clock()
+        if self._last is not None and now - self._last < self._every_s:
+            return None
+        self._last = now
+        report = await housekeeping(self._sessions, audit_retention_days=self._days)
+        if report.audit_rows or report.idempotency_keys:
+            log.info("housekeeping", audit_rows=report.audit_rows, idempotency_keys=report.idempotency_keys)
+        return report

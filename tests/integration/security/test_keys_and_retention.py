@@ -15,7 +15,7 @@ from parcelsync.db.engine import make_sessionmaker, unit_of_work
 from parcelsync.db.tables import AuditRow, ConnectionRow, IdempotencyKeyRow, MerchantRow
 from parcelsync.logging import SECRETS
 from parcelsync.security.keys import rotate_credentials
-from parcelsync.security.retention import housekeeping
+from parcelsync.security.retention import PeriodicPrune, housekeeping
 
 pytestmark = pytest.mark.anyio
 CREDS = {"api_key": "SECRET-rotate-api-key-1", "account_email": "ops@example.com"}
@@ -78,3 +78,22 @@ async def test_housekeeping_prunes_old_audit_rows_and_idempotency_keys(engine: A
         paths = sorted((await session.execute(select(AuditRow.path))).scalars())
         keys = (await session.execute(select(IdempotencyKeyRow.key))).scalars().all()
     assert paths == ["/0", "/10", "/29"] and keys == ["k1"]
+
+
+async def test_periodic_prune_runs_at_most_once_per_interval(engine: AsyncEngine) -> None:
+    sessions = make_sessionmaker(engine)
+    clock = iter([0.0, 10.0, 3601.0])
+    prune = PeriodicPrune(sessions, audit_retention_days=1, every_s=3600, clock=lambda: next(clock))
+
+    async def old_row() -> None:
+        async with unit_of_work(sessions) as session:
+            session.add(AuditRow(at=utcnow() - timedelta(days=5), merchant_id="m", provider="useepay", method="POST",
+                                 path="/"))  # fmt: skip
+
+    await old_row()
+    first = await prune()
+    await old_row()
+    assert first is not None and first.audit_rows == 1
+    assert await prune() is None
+    later = await prune()
+    assert later is not None and later.audit_rows == 1
