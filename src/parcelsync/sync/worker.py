@@ -128,14 +128,21 @@ class Worker:
         return True
 
     async def process(self, claim: Claim) -> None:
-        """Send one claim and record the outcome; if cancelled before recording, release the claim."""
+        """Send one claim and record the outcome; if cancelled before recording, release the claim.
+
+        While the call is in flight a heartbeat renews the leases every third of the lease time, so a
+        slow provider never lets another worker take the same targets meanwhile.
+        """
         self._inflight[id(claim)] = claim
+        heartbeat = asyncio.create_task(self._heartbeat(claim))
         try:
             try:
                 result = await self._send(claim)
             except BaseException:
                 await asyncio.shield(self._release(claim))
                 raise
+            finally:
+                heartbeat.cancel()
             if result is None:
                 await self._release(claim)
                 return
@@ -143,6 +150,17 @@ class Worker:
             self.batches += 1
         finally:
             self._inflight.pop(id(claim), None)
+
+    async def _heartbeat(self, claim: Claim) -> None:
+        interval = self.outbox.lease.total_seconds() / 3
+        ids = [t.id for t in claim.targets]
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with unit_of_work(self.sessions) as session:
+                    await outbox.extend(session, ids, owner=claim.owner, until=self.clock() + self.outbox.lease)
+            except Exception:
+                log.exception("lease_heartbeat_failed", provider=claim.provider.value)
 
     async def _release(self, claim: Claim) -> None:
         async with unit_of_work(self.sessions) as session:

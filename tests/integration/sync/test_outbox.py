@@ -120,3 +120,20 @@ async def test_concurrent_claimers_never_share_a_target(any_hub: Hub) -> None:
     assert len(taken) == 360
     rows = await hub.targets()
     assert all(taken[r.id] == r.lease_owner for r in rows)
+
+
+async def test_a_slow_call_keeps_its_lease_alive(hub: Hub) -> None:
+    from parcelsync.sandbox.faults import FaultConfig
+
+    async with unit_of_work(hub.sessions) as session:
+        await session.execute(update(ConnectionRow).where(ConnectionRow.provider != "useepay").values(enabled=False))
+    await hub.upsert([shipment(1, intent=1)])
+    hub.sandboxes.useepay.faults.configure(FaultConfig(latency_ms=1500))
+    hub.settings = hub.settings.model_copy(update={"lease_seconds": 0.6})
+    worker = hub.worker()
+    step = asyncio.create_task(worker.step())
+    await asyncio.sleep(1.0)  # the first lease has run out by now; the heartbeat renewed it
+    assert await claim(hub, Outbox(owner="thief", lease_seconds=0.6)) is None
+    assert await step
+    (row,) = await hub.targets("useepay")
+    assert row.state == "synced" and len(hub.sandboxes.useepay.log.items) == 1
