@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from tests.integration.sync.sync_harness import FakeClock
 
 from parcelsync.api import create_app
-from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import generate_key
 from parcelsync.db.engine import unit_of_work
 from parcelsync.domain.provider import Provider
@@ -31,19 +30,6 @@ from parcelsync.sync.worker import Worker
 MERCHANT = "acme"
 HUB = "http://hub"
 SANDBOX = "http://sandbox"
-
-
-class FakeClock:
-    """Real time plus an offset the test moves forward."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return utcnow() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += timedelta(seconds=seconds)
 
 
 @dataclass

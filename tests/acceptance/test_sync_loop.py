@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from tests.acceptance.stack import MERCHANT, Stack, running_stack
+from tests.integration.sync.sync_harness import shopline_sets, trackingmore_numbers, useepay_sets
 
 from parcelsync.db.tables import CheckpointRow, StatusEventRow, WebhookDeliveryRow
 from parcelsync.ingest.demo import s10_number
@@ -36,25 +37,6 @@ def item(n: int, *, intent: int | None, order: int | None) -> dict[str, Any]:
     return out
 
 
-def useepay_state(stack: Stack) -> dict[str, set[str]]:
-    trackers = stack.sandboxes.useepay.all_trackers(stack.accounts.merchant_no)
-    return {t.payment_intent_id: {s["tracking_number"] for s in t.shipments} for t in trackers}
-
-
-def shopline_state(stack: Stack) -> dict[str, set[str]]:
-    store = stack.sandboxes.shopline.stores[stack.accounts.shop_handle]
-    return {
-        f"{order_id}/{f.id}": {t.number for t in f.tracking}
-        for order_id, fulfillments in store.orders.items()
-        for f in fulfillments.values()
-    }
-
-
-def trackingmore_state(stack: Stack) -> set[str]:
-    account = stack.sandboxes.trackingmore.accounts[stack.accounts.trackingmore_api_key]
-    return {t.tracking_number for t in account.trackings.values()}
-
-
 def hub_state(shipments: list[dict[str, Any]]) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
     intents: dict[str, set[str]] = {}
     fulfillments: dict[str, set[str]] = {}
@@ -73,9 +55,9 @@ async def test_a_thousand_shipments_reach_every_sandbox_in_few_calls(stack: Stac
     shipments = await stack.shipments()
     assert len(shipments) == 1000
     intents, fulfillments, numbers = hub_state(shipments)
-    assert useepay_state(stack) == intents
-    assert shopline_state(stack) == fulfillments
-    assert trackingmore_state(stack) == numbers
+    assert useepay_sets(stack) == intents
+    assert shopline_sets(stack) == fulfillments
+    assert trackingmore_numbers(stack) == numbers
 
     useepay_calls = [r for r in stack.sandboxes.useepay.log.items if r.method == "POST"]
     tm_calls = [r for r in stack.sandboxes.trackingmore.log.items if r.path.endswith("/trackings/batch")]
@@ -97,15 +79,15 @@ async def test_a_later_parcel_joins_and_a_deleted_one_leaves_both_sets(stack: St
     await stack.post_batch([item(2, intent=7, order=7)])
     await stack.drain(worker)
     both = {s10_number(1), s10_number(2)}
-    assert useepay_state(stack) == {"pi_00007": both}
-    assert shopline_state(stack) == {"000007/f000007": both}
+    assert useepay_sets(stack) == {"pi_00007": both}
+    assert shopline_sets(stack) == {"000007/f000007": both}
 
     first = next(s for s in await stack.shipments() if s["tracking_number"] == s10_number(1))
     assert (await stack.hub.delete(f"/v1/shipments/{first['id']}", headers=M)).status_code == 204
     await stack.drain(worker)
-    assert useepay_state(stack) == {"pi_00007": {s10_number(2)}}
-    assert shopline_state(stack) == {"000007/f000007": {s10_number(2)}}
-    assert trackingmore_state(stack) == {s10_number(2)}
+    assert useepay_sets(stack) == {"pi_00007": {s10_number(2)}}
+    assert shopline_sets(stack) == {"000007/f000007": {s10_number(2)}}
+    assert trackingmore_numbers(stack) == {s10_number(2)}
 
 
 async def test_shipment_shows_its_state_at_each_destination(stack: Stack) -> None:
@@ -141,7 +123,7 @@ async def test_parked_targets_are_replayed_through_the_api(stack: Stack) -> None
     moved = item(0, intent=None, order=10)
     await stack.post_batch([moved])
     await stack.drain(worker)
-    assert shopline_state(stack)["000009/f000009"] == {s10_number(i) for i in range(1, 11)}
+    assert shopline_sets(stack)["000009/f000009"] == {s10_number(i) for i in range(1, 11)}
 
     replay = await stack.hub.post("/v1/sync/retry", json={"provider": "shopline"}, headers=M)
     assert replay.status_code == 200 and replay.json()["replayed"] == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from sqlalchemy import select
@@ -24,6 +24,13 @@ from parcelsync.sync.worker import Worker
 
 MERCHANT = "m_test"
 SANDBOX_ROOT = "http://sandbox"
+
+
+class SandboxView(Protocol):
+    """Anything holding the in-process sandboxes and the merchant's accounts there."""
+
+    sandboxes: Sandboxes
+    accounts: SandboxAccounts
 
 
 class FakeClock:
@@ -130,14 +137,14 @@ def shipment(n: int, *, intent: int | None = None, order: int | None = None, **e
     return item
 
 
-def useepay_sets(hub: Hub) -> dict[str, set[str]]:
+def useepay_sets(hub: SandboxView) -> dict[str, set[str]]:
     return {
         t.payment_intent_id: {s["tracking_number"] for s in t.shipments}
         for t in hub.sandboxes.useepay.all_trackers(hub.accounts.merchant_no)
     }
 
 
-def shopline_sets(hub: Hub) -> dict[str, set[str]]:
+def shopline_sets(hub: SandboxView) -> dict[str, set[str]]:
     store = hub.sandboxes.shopline.stores[hub.accounts.shop_handle]
     return {
         f"{order_id}/{record.id}": {t.number for t in record.tracking}
@@ -146,7 +153,7 @@ def shopline_sets(hub: Hub) -> dict[str, set[str]]:
     }
 
 
-def trackingmore_numbers(hub: Hub) -> set[str]:
+def trackingmore_numbers(hub: SandboxView) -> set[str]:
     account = hub.sandboxes.trackingmore.accounts[hub.accounts.trackingmore_api_key]
     return {r.tracking_number for r in account.trackings.values()}
 
