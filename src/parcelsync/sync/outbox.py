@@ -245,32 +245,28 @@ async def give_up(
     )
 
 
-async def extend(session: AsyncSession, target_ids: Iterable[int], *, owner: str, until: datetime) -> int:
-    """Renew this owner's leases (a heartbeat while a slow call is in flight); lost leases stay lost."""
+async def _set_leases(session: AsyncSession, target_ids: Iterable[int], owner: str, **values: Any) -> int:
+    """Change the lease columns of the given targets that `owner` still holds; returns how many."""
     ids = list(target_ids)
     if not ids:
         return 0
     result = await session.execute(
         update(T)
         .where(T.id.in_(ids), T.lease_owner == owner)
-        .values(lease_expires_at=until, updated_at=T.updated_at)
+        .values(updated_at=T.updated_at, **values)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
+
+
+async def extend(session: AsyncSession, target_ids: Iterable[int], *, owner: str, until: datetime) -> int:
+    """Renew this owner's leases (a heartbeat while a slow call is in flight); lost leases stay lost."""
+    return await _set_leases(session, target_ids, owner, lease_expires_at=until)
 
 
 async def release(session: AsyncSession, target_ids: Iterable[int], *, owner: str) -> int:
     """Hand leased targets back untouched (graceful shutdown): they are due again at once."""
-    ids = list(target_ids)
-    if not ids:
-        return 0
-    result = await session.execute(
-        update(T)
-        .where(T.id.in_(ids), T.lease_owner == owner)
-        .values(lease_owner=None, lease_expires_at=None, updated_at=T.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)
+    return await _set_leases(session, target_ids, owner, lease_owner=None, lease_expires_at=None)
 
 
 async def pause_connection(
