@@ -15,10 +15,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcelsync.db.base import Base, BigId, UTCDateTime, utcnow
+
+LIVE = text("deleted_at IS NULL")
 
 
 class MerchantRow(Base):
@@ -73,6 +76,18 @@ class ShipmentRow(Base):
         Index("ix_shipments_merchant_number", "merchant_id", "tracking_number"),
         Index("ix_shipments_merchant_email", "merchant_id", "customer_email"),
         Index("ix_shipments_merchant_carrier_id", "merchant_id", "carrier", "id"),
+        # Partial covering indexes over live rows, for the dashboard's aggregates (index-only scans).
+        Index("ix_shipments_live_status", "merchant_id", "status", sqlite_where=LIVE, postgresql_where=LIVE),
+        Index("ix_shipments_live_ship_date", "merchant_id", "ship_date", sqlite_where=LIVE, postgresql_where=LIVE),
+        Index(
+            "ix_shipments_live_delivered",
+            "merchant_id",
+            "carrier",
+            "delivered_at",
+            "ship_date",
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
