@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from parcelsync.api import auth
@@ -89,3 +89,12 @@ async def current_merchant(
 
 
 MerchantDep = Annotated[MerchantRow, Depends(current_merchant)]
+
+
+def merchant_in_path(
+    merchant_id: Annotated[str, Path(max_length=auth.MAX_MERCHANT_ID_CHARS, description="Merchant id.")],
+) -> None:
+    """Declares the `{merchant_id}` path segment in the OpenAPI (current_merchant reads it from the request)."""
+
+
+MerchantPath = Depends(merchant_in_path)

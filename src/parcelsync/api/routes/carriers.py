@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcelsync.api.deps import MerchantDep, SessionDep
+from parcelsync.api.deps import MerchantDep, MerchantPath, SessionDep
 from parcelsync.api.errors import not_found
 from parcelsync.db.queries import carrier_overrides as q
 from parcelsync.domain.carriers import alias_key, default_registry
@@ -59,12 +59,20 @@ async def list_carriers() -> list[CarrierOut]:
     ]
 
 
-@router.get("/v1/merchants/{merchant_id}/carrier-overrides", response_model=list[OverrideOut])
+@router.get(
+    "/v1/merchants/{merchant_id}/carrier-overrides",
+    response_model=list[OverrideOut],
+    dependencies=[MerchantPath],
+)
 async def list_overrides(merchant: MerchantDep, session: SessionDep) -> list[OverrideOut]:
     return [OverrideOut.model_validate(r) for r in await q.list_overrides(session, merchant.id)]
 
 
-@router.put("/v1/merchants/{merchant_id}/carrier-overrides/{provider}/{carrier}", response_model=OverrideOut)
+@router.put(
+    "/v1/merchants/{merchant_id}/carrier-overrides/{provider}/{carrier}",
+    response_model=OverrideOut,
+    dependencies=[MerchantPath],
+)
 async def put_override(
     provider: Provider, body: OverrideIn, merchant: MerchantDep, session: SessionDep, carrier: str = CarrierPath
 ) -> OverrideOut:
@@ -74,7 +82,11 @@ async def put_override(
     return OverrideOut.model_validate(await q.set_override(session, merchant.id, provider, carrier, body.code))
 
 
-@router.delete("/v1/merchants/{merchant_id}/carrier-overrides/{provider}/{carrier}", status_code=204)
+@router.delete(
+    "/v1/merchants/{merchant_id}/carrier-overrides/{provider}/{carrier}",
+    status_code=204,
+    dependencies=[MerchantPath],
+)
 async def delete_override(
     provider: Provider, merchant: MerchantDep, session: SessionDep, carrier: str = CarrierPath
 ) -> Response:

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.api.deps import MerchantDep, Runtime, RuntimeDep, SessionDep, admin_only
+from parcelsync.api.deps import MerchantDep, MerchantPath, Runtime, RuntimeDep, SessionDep, admin_only
 from parcelsync.api.errors import not_found
 from parcelsync.db.queries import connections as q
 from parcelsync.db.queries.connections import ConnectionView
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest.connection_input import check_base_url, check_credentials, check_options
 
-router = APIRouter(prefix="/v1/merchants/{merchant_id}/connections", tags=["connections"])
+router = APIRouter(prefix="/v1/merchants/{merchant_id}/connections", tags=["connections"], dependencies=[MerchantPath])
 
 
 class ConnectionPut(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcelsync.api.deps import MerchantDep, SessionDep
+from parcelsync.api.deps import MerchantDep, MerchantPath, SessionDep
 from parcelsync.api.errors import ApiError
 from parcelsync.api.schemas import MerchantOut, MerchantPage, merchant_out
 from parcelsync.db.queries import merchants as q
@@ -50,11 +50,11 @@ async def list_merchants(
     return MerchantPage(items=[merchant_out(r) for r in rows], next_cursor=rows[-1].id if more else None)
 
 
-@router.get("/{merchant_id}", response_model=MerchantOut)
+@router.get("/{merchant_id}", response_model=MerchantOut, dependencies=[MerchantPath])
 async def get_merchant(merchant: MerchantDep) -> MerchantOut:
     return merchant_out(merchant)
 
 
-@router.patch("/{merchant_id}", response_model=MerchantOut)
+@router.patch("/{merchant_id}", response_model=MerchantOut, dependencies=[MerchantPath])
 async def patch_merchant(body: MerchantPatch, merchant: MerchantDep, session: SessionDep) -> MerchantOut:
     return merchant_out(await q.rename_merchant(session, merchant.id, body.name) or merchant)

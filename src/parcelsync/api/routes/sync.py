@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -67,7 +67,7 @@ class RetryIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    target_ids: list[int] | None = Field(default=None, max_length=10_000)
+    target_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(default=None, max_length=10_000)
     provider: Provider | None = None
     states: list[Literal["parked", "dead"]] = Field(default_factory=lambda: ["parked", "dead"], min_length=1)
 
