@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from parcelsync.ingest.demo import s10_number
+from parcelsync.providers.trackingmore.webhook import sign
 
 from .conftest import ALPHA, UPS, World, bearer
 
@@ -100,3 +102,25 @@ async def test_csv_export_pages_through_many_rows(world: World, http: httpx.Asyn
     export = await http.get("/v1/shipments/export.csv", headers=headers)
     ids = [int(r["id"]) for r in csv.DictReader(io.StringIO(export.text))]
     assert len(ids) == 1201 and ids == sorted(set(ids))
+
+
+async def test_webhook_replays_are_harmless_and_stale_ones_refused(world: World, http: httpx.AsyncClient) -> None:
+    email = "hooks@alpha.example"
+    creds = {"credentials": {"api_key": "alpha-trackingmore-key-01", "account_email": email}}
+    put = await http.put(f"/v1/merchants/{ALPHA}/connections/trackingmore", json=creds, headers=bearer(world.admin))
+    assert put.status_code == 201, put.text
+    now = str(int(time.time()))
+    data = {"tracking_number": UPS, "carrier_code": "ups", "status": "transit"}
+    body = {"meta": {"code": 200}, "data": data, "verifyInfo": {"timeStr": now, "signature": sign(now, email)}}
+    url = f"/v1/webhooks/trackingmore/{ALPHA}"
+    first = await http.post(url, json=body)
+    again = await http.post(url, json=body)
+    assert first.status_code == 200 and first.json().get("duplicate") is not True, first.text
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+    shipment = (await http.get(f"/v1/shipments/{world.alpha_shipment}", headers=bearer(world.alpha_read))).json()
+    assert shipment["status"] == "in_transit"
+    stale = str(int(time.time()) - 3600)
+    old = {**body, "verifyInfo": {"timeStr": stale, "signature": sign(stale, email)}}
+    assert (await http.post(url, json=old)).status_code == 401
+    forged = {**body, "verifyInfo": {"timeStr": now, "signature": sign(now, "someone@else.example")}}
+    assert (await http.post(url, json=forged)).status_code == 401
