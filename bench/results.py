@@ -41,6 +41,7 @@ def machine() -> dict[str, Any]:
         "memory_total_gib": round(total / 2**30, 1),
         "free_h": free,
         "python": platform.python_version(),
+        "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "platform": platform.platform(),
     }
 
@@ -74,7 +75,8 @@ def record(name: str, title: str, lines: list[str], raw: dict[str, Any]) -> Path
         "",
         f"- date: {now:%Y-%m-%d %H:%M} UTC, commit {payload['git_head']}",
         f"- machine: {info['nproc']} cores ({info['cpu_model']}), {info['memory_total_gib']} GiB RAM, "
-        f"Python {info['python']}",
+        f"Python {info['python']}; load average at the end (1/5/15 min) {info['loadavg_1_5_15']} "
+        "(the machine is shared with other sessions' test runs)",
         f"- command: `{payload['command']}`",
         f"- raw: `bench/results/{raw_path.name}`",
         "",
