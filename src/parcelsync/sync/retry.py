@@ -5,7 +5,7 @@ or `GiveUp` (park or kill the target with a reason). The worker applies the deci
 
 - `RateLimited` (429): the connection pauses until `Retry-After` (or the backoff if the provider
   gave none); the attempt does not count against the target, the provider asked us to wait.
-- `ConnectionBlocked` (auth, quota, frozen store): the connection pauses for the backoff cap with
+- `ConnectionBlocked` (auth, quota, frozen store): the connection pauses for `blocked_pause_s` with
   the reason shown, then probes again; the attempt does not count either (the data is not at fault).
 - `Rejected`: parked with the provider's reason until someone fixes the data and replays it.
 - Anything else (`Retryable`, unexpected errors): exponential backoff with jitter and a cap;
@@ -54,6 +54,7 @@ class RetryPolicy:
     cap_s: float = 600.0
     max_attempts: int = 12
     jitter: Jitter = field(default=random.random, compare=False)
+    blocked_pause_s: float = 600.0
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th consecutive failure (1-based)."""
@@ -68,7 +69,7 @@ class RetryPolicy:
             until = now + timedelta(seconds=wait)
             return RetryAt(until, f"rate limited: {reason}", counts=False, pause_until=until)
         if isinstance(error, ConnectionBlocked):
-            until = now + timedelta(seconds=self.cap_s)
+            until = now + timedelta(seconds=self.blocked_pause_s)
             return RetryAt(until, f"connection blocked: {reason}", counts=False, pause_until=until)
         if isinstance(error, Rejected):
             return GiveUp("parked", reason)

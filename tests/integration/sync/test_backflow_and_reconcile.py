@@ -122,3 +122,52 @@ async def test_serve_with_worker_syncs_in_the_api_process(hub: Hub) -> None:
     assert {t.state for t in await hub.targets()} == {"synced"}
     assert api.state.worker.batches >= 2
     assert Provider.USEEPAY.value in {t.provider for t in await hub.targets()}
+
+
+async def test_already_registered_elsewhere_counts_as_success_and_is_brought_up_to_date(hub: Hub) -> None:
+    await hub.upsert([shipment(1, intent=1, title="New title")])
+    (row,) = await hub.live_shipments()
+    registered = await hub.http.post(
+        "/trackingmore/v2/trackings/post",
+        headers={"Trackingmore-Api-Key": hub.accounts.trackingmore_api_key},
+        json={"tracking_number": row.tracking_number, "carrier_code": "china-post", "title": "Old title"},
+    )
+    assert registered.json()["meta"]["code"] == 201
+    await hub.drain(hub.worker())
+    (record,) = tm_account(hub).trackings.values()
+    assert record.fields["title"] == "New title"
+    assert [r.method for r in hub.sandboxes.trackingmore.log.items] == ["POST", "POST", "PUT"]  # 4016, then PUT
+    assert {t.state for t in await hub.targets("trackingmore")} == {"synced"}
+
+
+async def test_one_rejected_intent_is_parked_and_never_fails_its_neighbours(hub: Hub) -> None:
+    hub.sandboxes.useepay.add_merchant(
+        hub.accounts.merchant_no, hub.accounts.app_id, hub.accounts.useepay_api_key,
+        [f"pi_{i:06d}" for i in range(20) if i != 7],
+    )
+    await hub.upsert([shipment(i, intent=i) for i in range(20)])
+    await hub.drain(hub.worker())
+    targets = {t.target_key: t for t in await hub.targets("useepay")}
+    assert targets["pi_000007"].state == "parked"
+    assert "No such payment_intent" in (targets["pi_000007"].reason or "")
+    assert {t.state for k, t in targets.items() if k != "pi_000007"} == {"synced"}
+    assert len([r for r in hub.sandboxes.useepay.log.items if r.method == "POST"]) == 1
+
+
+async def test_bad_credentials_pause_the_connection_with_the_reason(hub: Hub) -> None:
+    from parcelsync.db.queries.connections import save_connection
+
+    async with unit_of_work(hub.sessions) as session:
+        await save_connection(
+            session, hub.cipher, MERCHANT, Provider.TRACKINGMORE, credentials={"api_key": "revoked-key"}, merge=True
+        )
+    await hub.upsert([shipment(i, intent=i) for i in range(3)])
+    await hub.worker().run_once()
+    async with hub.sessions() as session:
+        tm = await session.scalar(select(ConnectionRow).where(ConnectionRow.provider == "trackingmore"))
+    assert tm is not None and tm.paused_until is not None
+    assert (tm.pause_reason or "").startswith("connection blocked")
+    assert "revoked-key" not in (tm.pause_reason or "")
+    pending = await hub.targets("trackingmore")
+    assert {t.state for t in pending} == {"pending"} and {t.attempts for t in pending} == {0}
+    assert {t.state for t in await hub.targets("useepay")} == {"synced"}  # other connections carry on

@@ -66,8 +66,8 @@ def test_rate_limit_without_retry_after_falls_back_to_backoff() -> None:
 
 
 @pytest.mark.parametrize("error", [AuthError("bad key"), QuotaExhausted("no quota"), StoreBlocked("frozen")])
-def test_blocked_connection_pauses_for_the_cap_with_the_reason(error: Exception) -> None:
-    decision = policy(cap_s=600).decide(11, error, NOW)
+def test_blocked_connection_pauses_with_the_reason_even_without_backoff(error: Exception) -> None:
+    decision = policy(base_s=0, cap_s=0).decide(11, error, NOW)
     assert isinstance(decision, RetryAt)
     assert decision.pause_until == NOW + timedelta(seconds=600) and not decision.counts
     assert str(error) in decision.reason
