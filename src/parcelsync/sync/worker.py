@@ -321,7 +321,6 @@ class Worker:
 
     async def run(self, *, grace_s: float | None = None, housekeeping: Callable[[], Any] | None = None) -> None:
         """Work until `stop()`; then wait up to `grace_s` for in-flight batches, cancelling (releasing) the rest."""
-        self._stop.clear()
         log.info("worker_started", owner=self.owner, concurrency=self.concurrency)
         tasks = [asyncio.create_task(self._loop()) for _ in range(self.concurrency)]
         tasks.append(asyncio.create_task(self._housekeeping(housekeeping)))

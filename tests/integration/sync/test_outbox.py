@@ -137,3 +137,22 @@ async def test_a_slow_call_keeps_its_lease_alive(hub: Hub) -> None:
     assert await step
     (row,) = await hub.targets("useepay")
     assert row.state == "synced" and len(hub.sandboxes.useepay.log.items) == 1
+
+
+async def test_shutdown_releases_claims_it_cannot_finish_in_its_grace_period(hub: Hub) -> None:
+    from parcelsync.sandbox.faults import FaultConfig
+
+    await hub.upsert([shipment(1, intent=1)])
+    hub.sandboxes.useepay.faults.configure(FaultConfig(latency_ms=5000))
+    hub.sandboxes.trackingmore.faults.configure(FaultConfig(latency_ms=5000))
+    worker = hub.worker(concurrency=2)
+    running = asyncio.create_task(worker.run(grace_s=0.2))
+    for _ in range(200):
+        if len([t for t in await hub.targets() if t.lease_owner]) == 2:
+            break
+        await asyncio.sleep(0.02)
+    worker.stop()
+    await running
+    targets = await hub.targets()
+    assert [(t.state, t.lease_owner, t.attempts) for t in targets] == [("pending", None, 0)] * 2
+    assert await claim(hub, Outbox(owner="next", lease_seconds=60)) is not None  # due again at once
