@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import ConnectionRow, SyncTargetRow
@@ -34,9 +34,10 @@ T = SyncTargetRow
 BATCH_SIZES: Mapping[Provider, int] = {
     Provider.USEEPAY: 20,
     Provider.TRACKINGMORE: 40,
-    Provider.SHOPLINE: 4,
+    Provider.SHOPLINE: 10,
 }
-"""Targets per claim. SHOPLINE takes one fulfillment per call; a claim of 4 runs 4 calls at once (4 req/s)."""
+"""Targets per claim. SHOPLINE takes one fulfillment per call: a claim's calls run at once, paced by the
+store's leaky bucket (4 req/s, burst 40), so claiming 10 only saves database round trips."""
 
 STATES = ("pending", "synced", "parked", "dead", "skipped")
 
@@ -200,6 +201,39 @@ async def ack(
         acked_version=sent_version,
         state=case((T.desired_version <= sent_version, "synced"), else_="pending"),
         reason=None, attempts=0, next_attempt_at=now, synced_at=now, updated_at=now, last_outcome=outcome,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """One target the provider now holds at `sent_version`, and what to show as its last outcome."""
+
+    target_id: int
+    sent_version: int
+    outcome: dict[str, Any]
+
+
+async def ack_many(session: AsyncSession, acks: Sequence[Ack], *, owner: str, now: datetime) -> None:
+    """`ack` for many targets in one executemany (a batch of 40 is one statement, not 40)."""
+    if not acks:
+        return
+    table = T.__table__
+    c = table.c
+    version = bindparam("sent_version")
+    stmt = (
+        update(table)
+        .where(c.id == bindparam("target_id"), c.lease_owner == owner)
+        .values(
+            acked_version=version,
+            state=case((c.desired_version <= version, "synced"), else_="pending"),
+            reason=None, attempts=0, next_attempt_at=now, synced_at=now, updated_at=now, last_attempt_at=now,
+            last_outcome=bindparam("outcome", type_=c.last_outcome.type),
+            lease_owner=None, lease_expires_at=None,
+        )
+    )
+    connection = await session.connection()
+    await connection.execute(
+        stmt, [{"target_id": a.target_id, "sent_version": a.sent_version, "outcome": a.outcome} for a in acks]
     )
 
 

@@ -1,8 +1,8 @@
 """What a destination is sent: the full current set of shipments behind each claimed target.
 
-Read order matters. Each target's `desired_version` is read first, then its shipments: an edit
-that commits in between makes the shipments newer than the version, never older, so acking that
-version can only cause one extra (harmless) resend, never a lost edit.
+Read order matters. Each target's `desired_version` is read first (returned by the claim), then its
+shipments: an edit that commits in between makes the shipments newer than the version, never older,
+so acking that version can only cause one extra (harmless) resend, never a lost edit.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.db.tables import ShipmentRow, SyncTargetRow
+from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus
@@ -63,14 +63,6 @@ class TargetSnapshot:
         return self.target.key
 
 
-async def _versions(session: AsyncSession, claim: Claim) -> dict[int, int]:
-    ids = [t.id for t in claim.targets]
-    rows = await session.execute(
-        select(SyncTargetRow.id, SyncTargetRow.desired_version).where(SyncTargetRow.id.in_(ids))
-    )
-    return {r.id: r.desired_version for r in rows}
-
-
 def _key_condition(provider: Provider, keys: Sequence[str]):  # type: ignore[no-untyped-def]
     if provider is Provider.USEEPAY:
         return ShipmentRow.payment_intent_id.in_(list(keys))
@@ -90,8 +82,7 @@ def _key_of(provider: Provider, row: ShipmentRow) -> str:
 
 
 async def load_snapshots(session: AsyncSession, claim: Claim) -> list[TargetSnapshot]:
-    """For each claimed target: its current desired version, then every shipment behind it."""
-    versions = await _versions(session, claim)
+    """For each claimed target: the version claimed (read before the shipments), then every shipment behind it."""
     keys = [t.key for t in claim.targets]
     stmt = (
         select(ShipmentRow)
@@ -113,7 +104,7 @@ async def load_snapshots(session: AsyncSession, claim: Claim) -> list[TargetSnap
     return [
         TargetSnapshot(
             target=t,
-            version=versions.get(t.id, t.desired_version),
+            version=t.desired_version,
             shipments=tuple(live[t.key]),
             deleted=gone.get(t.key) if not live[t.key] else None,
         )

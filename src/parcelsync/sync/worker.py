@@ -193,7 +193,7 @@ class Worker:
         now = self.clock()
         provider = claim.provider.value
         pause: tuple[datetime, str] | None = None
-        any_ok = False
+        acks: list[outbox.Ack] = []
         async with unit_of_work(self.sessions) as session:
             for item in result.results:
                 target = item.snapshot.target
@@ -201,11 +201,7 @@ class Worker:
                     **item.detail, "at": now.isoformat(), "version": item.snapshot.version, "worker": claim.owner,
                 }
                 if item.error is None:
-                    any_ok = True
-                    await outbox.ack(
-                        session, target.id, owner=claim.owner, sent_version=item.snapshot.version, now=now,
-                        outcome={**outcome, "ok": True},
-                    )
+                    acks.append(outbox.Ack(target.id, item.snapshot.version, {**outcome, "ok": True}))
                     OUTCOMES.labels(provider, "synced", "ok").inc()
                     SYNC_LATENCY.labels(provider).observe(max(0.0, (now - target.queued_at).total_seconds()))
                     continue
@@ -226,6 +222,7 @@ class Worker:
                 if decision.pause_until is not None and (pause is None or decision.pause_until > pause[0]):
                     pause = (decision.pause_until, decision.reason)
                 OUTCOMES.labels(provider, "paused" if decision.pause_until else "retry", code).inc()
+            await outbox.ack_many(session, acks, owner=claim.owner, now=now)
             if pause is not None:
                 until, why = pause
                 await outbox.pause_connection(session, claim.merchant_id, claim.provider, until=until, reason=why)
@@ -233,7 +230,7 @@ class Worker:
                     "connection_paused", provider=provider, merchant_id=claim.merchant_id, reason=why,
                     until=until.isoformat(),
                 )
-            elif any_ok:
+            elif acks:
                 await outbox.clear_pause(session, claim.merchant_id, claim.provider, now=now)
             attempt = 1 + max((t.attempts for t in claim.targets), default=0)
             for call in result.calls:

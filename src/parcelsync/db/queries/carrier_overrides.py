@@ -71,4 +71,6 @@ async def _replan_carrier(session: AsyncSession, merchant_id: str, provider: Pro
 async def registry_for(session: AsyncSession, merchant_id: str) -> CarrierRegistry:
     """The default registry with this merchant's overrides applied."""
     rows = await list_overrides(session, merchant_id)
+    if not rows:  # the common case: the shared registry as is, without rebuilding its index per call
+        return default_registry()
     return default_registry().with_overrides((Provider(r.provider), r.carrier, r.code) for r in rows)
