@@ -62,18 +62,19 @@ def _calls(dependant: Dependant) -> set[Callable[..., Any]]:
     return found
 
 
-_ROUTE_CALLS: dict[int, frozenset[Callable[..., Any]]] = {}
+_CACHE_ATTR = "_parcelsync_dependency_calls"
 
 
 def route_depends_on(route: BaseRoute | None, call: Callable[..., Any]) -> bool:
-    """Whether a route's dependency tree includes `call` (cached per route)."""
+    """Whether a route's dependency tree includes `call` (computed once, kept on the route object)."""
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return False
-    key = id(route)
-    if key not in _ROUTE_CALLS:
-        _ROUTE_CALLS[key] = frozenset(_calls(dependant))
-    return call in _ROUTE_CALLS[key]
+    calls = getattr(route, _CACHE_ATTR, None)
+    if calls is None:
+        calls = frozenset(_calls(dependant))
+        setattr(route, _CACHE_ATTR, calls)
+    return call in calls
 
 
 async def authenticate(request: Request, session: AsyncSession, *, metrics_public: bool) -> Principal | None:
