@@ -15,6 +15,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,7 +42,7 @@ from parcelsync.sync.destinations.trackingmore import TrackingMoreDestination
 from parcelsync.sync.destinations.useepay import UseePayDestination
 from parcelsync.sync.outbox import Claim, Outbox
 from parcelsync.sync.retry import GiveUp, RetryPolicy
-from parcelsync.sync.snapshot import load_snapshots
+from parcelsync.sync.snapshot import TargetSnapshot, load_snapshots
 from parcelsync.sync.statuses import poll_merchant, polled_connections
 
 Clock = Callable[[], datetime]
@@ -52,6 +53,14 @@ DESTINATIONS: dict[Provider, Destination] = {
     Provider.SHOPLINE: ShoplineDestination(),
     Provider.TRACKINGMORE: TrackingMoreDestination(),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A claim ready to send: the adapter's context and the targets' snapshots."""
+
+    context: SendContext
+    snapshots: list[TargetSnapshot]
 
 
 def worker_id() -> str:
@@ -119,15 +128,19 @@ class Worker:
     # -- one step ------------------------------------------------------------------------------
 
     async def step(self, *, merchant_id: str | None = None) -> bool:
-        """Claim one batch and sync it; False when nothing was due."""
+        """Claim one batch and sync it; False when nothing was due.
+
+        The claim and the read of what to send share one transaction (one connection, not two).
+        """
         async with unit_of_work(self.sessions) as session:
             claim = await self.outbox.claim(session, self.clock(), merchant_id=merchant_id)
-        if claim is None:
-            return False
-        await self.process(claim)
+            if claim is None:
+                return False
+            work = await self._prepare(session, claim)
+        await self.process(claim, work)
         return True
 
-    async def process(self, claim: Claim) -> None:
+    async def process(self, claim: Claim, work: Prepared | BatchOutcome | None) -> None:
         """Send one claim and record the outcome; if cancelled before recording, release the claim.
 
         While the call is in flight a heartbeat renews the leases every third of the lease time, so a
@@ -137,7 +150,7 @@ class Worker:
         heartbeat = asyncio.create_task(self._heartbeat(claim))
         try:
             try:
-                result = await self._send(claim)
+                result = await self._send(claim, work) if isinstance(work, Prepared) else work
             except BaseException:
                 await asyncio.shield(self._release(claim))
                 raise
@@ -166,28 +179,27 @@ class Worker:
         async with unit_of_work(self.sessions) as session:
             await outbox.release(session, [t.id for t in claim.targets], owner=claim.owner)
 
-    async def _send(self, claim: Claim) -> BatchOutcome | None:
-        async with self.sessions() as session, session.begin():
-            snapshots = await load_snapshots(session, claim)
-            try:
-                connection = await load_connection(session, self.cipher, claim.merchant_id, claim.provider)
-            except SecretKeyError as exc:
-                error: BaseException = AuthError(str(exc), provider=claim.provider.value)
-                return BatchOutcome([TargetResult(s, error) for s in snapshots], [])
+    async def _prepare(self, session: AsyncSession, claim: Claim) -> Prepared | BatchOutcome | None:
+        """What to send: the snapshots, the connection's client and carrier names (None: connection gone)."""
+        snapshots = await load_snapshots(session, claim)
+        try:
+            connection = await load_connection(session, self.cipher, claim.merchant_id, claim.provider)
             if connection is None or not connection.enabled:
                 return None
-            registry = await registry_for(session, claim.merchant_id)
-        try:
             client = self.clients.get(connection)
-        except MissingCredential as exc:
+        except (SecretKeyError, MissingCredential) as exc:
             error = AuthError(str(exc), provider=claim.provider.value)
             return BatchOutcome([TargetResult(s, error) for s in snapshots], [])
         register_secrets(connection.credentials.values())
+        registry = await registry_for(session, claim.merchant_id)
+        return Prepared(SendContext(connection, client, registry), snapshots)
+
+    async def _send(self, claim: Claim, work: Prepared) -> BatchOutcome:
         try:
-            return await DESTINATIONS[claim.provider].send(SendContext(connection, client, registry), snapshots)
+            return await DESTINATIONS[claim.provider].send(work.context, work.snapshots)
         except Exception as exc:  # a bug or bad data in mapping: retried with backoff, then dead, never lost
             log.exception("sync_send_failed", provider=claim.provider.value, merchant_id=claim.merchant_id)
-            return BatchOutcome([TargetResult(s, exc, {"result": "error"}) for s in snapshots], [])
+            return BatchOutcome([TargetResult(s, exc, {"result": "error"}) for s in work.snapshots], [])
 
     async def _record(self, claim: Claim, result: BatchOutcome) -> None:
         now = self.clock()
