@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from parcelsync.db.base import Base, BigId, UTCDateTime, utcnow
 
 LIVE = text("deleted_at IS NULL")
+PENDING = text("state = 'pending'")
 
 
 class MerchantRow(Base):
@@ -159,6 +160,17 @@ class SyncTargetRow(Base):
         UniqueConstraint("merchant_id", "provider", "target_key"),
         Index("ix_sync_targets_due", "provider", "state", "next_attempt_at"),
         Index("ix_sync_targets_merchant_state", "merchant_id", "state"),
+        # The claim query: the oldest due pending target, then its connection's other due targets.
+        Index("ix_sync_targets_pending_due", "next_attempt_at", "id", sqlite_where=PENDING, postgresql_where=PENDING),
+        Index(
+            "ix_sync_targets_pending_group",
+            "merchant_id",
+            "provider",
+            "next_attempt_at",
+            "id",
+            sqlite_where=PENDING,
+            postgresql_where=PENDING,
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
