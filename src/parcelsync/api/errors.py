@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parcelsync.db.queries.shipments import CursorError
@@ -25,7 +26,12 @@ _CODES = {
     415: "unsupported_media_type",
     422: "invalid_request",
     429: "rate_limited",
+    503: "unavailable",
 }
+
+# The database is down or unreachable: the request was not processed and may be retried as is.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError, TimeoutError)
+DATABASE_RETRY_AFTER_S = 5
 
 
 class ApiError(Exception):
@@ -100,6 +106,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, __: IntegrityError) -> JSONResponse:
         return error_response(409, "a concurrent request wrote the same record; retry the request")
+
+    for exc_class in DATABASE_UNAVAILABLE:
+
+        @app.exception_handler(exc_class)
+        async def _unavailable(_: Request, __: Exception) -> JSONResponse:
+            response = error_response(503, "the database is unavailable; nothing was changed, retry shortly")
+            response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+            return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -10,7 +10,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from parcelsync.api.errors import error_response
+from parcelsync.api.errors import DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE, error_response
 from parcelsync.security.idempotency import (
     DEFAULT_TTL_S,
     IdempotencyStore,
@@ -74,7 +74,13 @@ class IdempotencyMiddleware:
         owner = caller_scope(headers["authorization"])
         path = scope["path"]
         body_hash = fingerprint("POST", path, scope.get("query_string", b""), body)
-        claim = await store.claim(owner, key, "POST", path, body_hash)
+        try:
+            claim = await store.claim(owner, key, "POST", path, body_hash)
+        except DATABASE_UNAVAILABLE:
+            response = error_response(503, "the database is unavailable; nothing was changed, retry shortly")
+            response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+            await response(scope, receive, send)
+            return
         if claim.outcome is Outcome.MISMATCH:
             await error_response(409, "Idempotency-Key was already used with a different request")(scope, receive, send)
             return
