@@ -13,12 +13,15 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from parcelsync.api import create_app
 from parcelsync.db import migrate
 from parcelsync.db.base import Base
 from parcelsync.db.engine import make_engine
+from parcelsync.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("PARCELSYNC_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -130,3 +133,11 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         yield eng
     finally:
         await eng.dispose()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The real API app for the folder's `settings` fixture, with its lifespan entered."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application

@@ -8,7 +8,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from parcelsync.api import create_app
 from parcelsync.db.crypto import generate_key
 from parcelsync.db.engine import unit_of_work
 from parcelsync.security.tokens import Scope, create_token
@@ -20,13 +19,6 @@ MERCHANT = "acme"
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, secret_key=generate_key(), auto_migrate=False, batch_max_items=1000)
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 @pytest.fixture

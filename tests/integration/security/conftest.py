@@ -9,7 +9,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from parcelsync.api import create_app
 from parcelsync.db.crypto import generate_key
 from parcelsync.db.engine import unit_of_work
 from parcelsync.security.tokens import Scope, create_token
@@ -39,13 +38,6 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, secret_key=generate_key(), auto_migrate=False, max_body_bytes=50_000)
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 @pytest.fixture
