@@ -1,4 +1,4 @@
-"""`parcelsync sandbox`: the three provider emulators on one port, for demos and anyone's tests."""
+"""`parcelsync sandbox`: the three provider emulators on one port, or one of them at the root of its port."""
 
 from __future__ import annotations
 
@@ -7,20 +7,40 @@ from typing import Annotated
 import typer
 
 from parcelsync.cli import app, console
+from parcelsync.sandbox.server import SandboxProvider
 
 
 @app.command()
 def sandbox(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port to listen on (default 8100; with --provider: 8101 useepay, 8102 shopline, "
+                     "8103 trackingmore)."),
+    ] = None,
+    provider: Annotated[
+        SandboxProvider | None,
+        typer.Option(
+            case_sensitive=False,
+            help="Serve only this sandbox, at the root of the port (its base URL stands where the "
+            "provider's host does).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the UseePay, SHOPLINE and TrackingMore sandboxes under /useepay, /shopline, /trackingmore."""
     import uvicorn
 
     from parcelsync.sandbox.server import SandboxUrls, create_app
 
-    urls = SandboxUrls(f"http://{host}:{port}")
-    console.print(f"UseePay       {urls.useepay}")
-    console.print(f"SHOPLINE      {urls.shopline('<handle>')}")
-    console.print(f"TrackingMore  {urls.trackingmore}")
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    if port is None:
+        port = provider.default_port if provider is not None else 8100
+    root = f"http://{host}:{port}"
+    if provider is not None:
+        console.print(f"{provider.value:<13} {provider.base_url(root).replace('{handle}', '<handle>')}")
+        console.print(f"admin         {root}/_sandbox")
+    else:
+        urls = SandboxUrls(root)
+        console.print(f"UseePay       {urls.useepay}")
+        console.print(f"SHOPLINE      {urls.shopline('<handle>')}")
+        console.print(f"TrackingMore  {urls.trackingmore}")
+    uvicorn.run(create_app(provider=provider), host=host, port=port, log_level="warning")

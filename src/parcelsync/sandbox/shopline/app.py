@@ -31,9 +31,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(state: ShoplineState | None = None) -> FastAPI:
-    """A SHOPLINE sandbox over `state` (a fresh one by default), reachable as `app.state.shopline`."""
+    """A SHOPLINE sandbox over `state` (default: the seeds' demo stores), reachable as `app.state.shopline`."""
     if state is None:
-        state = ShoplineState()
+        state = ShoplineState(demo=True)
     app = FastAPI(title="parcelsync SHOPLINE sandbox", docs_url="/_sandbox/docs", openapi_url="/_sandbox/openapi.json")
     app.state.shopline = state
     app.include_router(admin.router)

@@ -24,6 +24,19 @@ DEFAULT_RATE = 4.0
 DEFAULT_BUCKET = 40
 LIST_API_SINCE = "v20260301"
 
+# The stores, token and ids in the seeds' own examples, so their curls work against a fresh sandbox:
+# the API Explorer store and the `open001` handle example, the Bearer token both seeds show, and the
+# literal `order_id` / `fulfillment_id` path segments of the curl samples.
+DEMO_HANDLES = ("openapiceshidianpu", "open001")
+DEMO_ACCESS_TOKEN = (
+    "eyJhbGciOiJIUzUxMiJ9.eyJhcHBLZXkiOiJmMjM3OWQyMTYyOGMzM2QxMWRiMWZkYjY5N2EzZjdjMjZlNGMwYTA5Iiwic2VsbGVySWQiOiIy"
+    "MDAwMjM0ODgwIiwic3RvcmVJZCI6IjE2NzIzNjk3Mjk2MDYiLCJ2ZXJzaW9uIjoiVjIiLCJkb21haW4iOiJodHRwczovL3NsLW9wZW4tc2cu"
+    "bXlzaG9wbGluZS5jb20iLCJ0aW1lc3RhbXAiOjE2NzUzMTk0OTI0MzksImlzcyI6Inlzb3VsIiwiZXhwIjoxNzY5OTI3NDkyfQ.UwQzomM2ve"
+    "GCUaOZ0paUxq5dpc7DXuhHYFvsQ_uIAKduzWcb_j2E4q_36El83sp145D4cKbpcE5KCeeIz-JNQw"
+)
+DEMO_ORDER_ID = "order_id"
+DEMO_FULFILLMENT_ID = "fulfillment_id"
+
 Clock = Callable[[], float]
 
 
@@ -212,18 +225,29 @@ class StoreRecord:
 
 
 class ShoplineState:
-    """Everything the sandbox knows; `reset()` forgets it all (stores, log, faults)."""
+    """Everything the sandbox knows; `reset()` forgets it all (stores, log, faults) but the demo stores."""
 
-    def __init__(self, *, clock: Clock = time.monotonic) -> None:
+    def __init__(self, *, clock: Clock = time.monotonic, demo: bool = False) -> None:
         self.clock = clock
+        self.demo = demo
         self.stores: dict[str, StoreRecord] = {}
         self.log = RequestLog()
         self.faults = FaultInjector(error_body)
+        self._add_demo_stores()
 
     def reset(self) -> None:
         self.stores.clear()
         self.log.clear()
         self.faults.reset()
+        self._add_demo_stores()
+
+    def _add_demo_stores(self) -> None:
+        """With `demo`, the seeds' example stores (see DEMO_HANDLES), each with the seeds' order and fulfillment."""
+        if not self.demo:
+            return
+        for handle in DEMO_HANDLES:
+            self.add_store(handle, DEMO_ACCESS_TOKEN)
+            self.add_order(handle, DEMO_ORDER_ID, [{"id": DEMO_FULFILLMENT_ID}])
 
     def add_store(
         self,

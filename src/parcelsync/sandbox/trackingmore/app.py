@@ -36,17 +36,18 @@ def create_app(
     async def _meta_error(request: Request, exc: TrackingMoreError) -> JSONResponse:
         return error_response(exc.code, exc.message)
 
+    # Every answer, admin included, is the meta envelope: FastAPI's `{"detail": ...}` never leaks.
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         if ADMIN_PREFIX in request.url.path:
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors())
+            return JSONResponse(envelope(4012, None, problems), status_code=422)
         return error_response(4012)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if ADMIN_PREFIX in request.url.path:
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return JSONResponse(envelope(exc.status_code), status_code=exc.status_code)
+        message = str(exc.detail) if ADMIN_PREFIX in request.url.path else None
+        return JSONResponse(envelope(exc.status_code, None, message), status_code=exc.status_code)
 
     app.add_middleware(SandboxMiddleware, faults=state.faults, log=state.log)
     return app

@@ -22,6 +22,9 @@ from parcelsync.sandbox.trackingmore.simulation import EXPIRE_AFTER_S, PlannedEv
 
 DEFAULT_API_KEY = "tm-sandbox-key"
 DEFAULT_EMAIL = "sandbox@parcelsync.test"
+# The seed's own placeholder key (`Trackingmore-Api-Key: YOUR_API_KEY`): with the default account on,
+# it is a second account, so the documented request works verbatim against a fresh sandbox.
+SEED_API_KEY = "YOUR_API_KEY"
 DEFAULT_QUOTA = 100_000
 NUMBER = re.compile(r"^[A-Za-z0-9-]{4,50}$")
 COUNTRY = re.compile(r"^[A-Za-z]{2}$")
@@ -188,6 +191,7 @@ class TrackingMoreState:
         self.webhook_deliveries.clear()
         if self._default_account:
             self.add_account(DEFAULT_API_KEY, DEFAULT_EMAIL)
+            self.add_account(SEED_API_KEY, DEFAULT_EMAIL)
 
     # -- accounts -----------------------------------------------------------------------------
 
