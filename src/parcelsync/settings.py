@@ -34,4 +34,3 @@ class Settings(BaseSettings):
     poll_interval_s: float = 300.0
     audit_retention_days: int = 30
     webhook_max_age_s: float = 600.0
-    sandbox_url: str | None = None
