@@ -152,7 +152,8 @@ class SyncTargetRow(Base):
     target_key: useepay = payment_intent_id; shopline = "order_id/fulfillment_id";
     trackingmore = "carrier/tracking_number" (canonical carrier). state is one of
     pending, synced, parked, dead, skipped. A worker holds a row while lease_owner is set and
-    lease_expires_at is in the future; an expired lease is free to claim again.
+    lease_expires_at is in the future; an expired lease is free to claim again. pending_since is when
+    the target last entered the queue (attempts do not move it): the "oldest pending age".
     """
 
     __tablename__ = "sync_targets"
@@ -183,6 +184,7 @@ class SyncTargetRow(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -357,7 +357,15 @@ async def replay(
     result = await session.execute(
         update(T)
         .where(*conditions)
-        .values(state="pending", attempts=0, next_attempt_at=now, reason=None, lease_owner=None, lease_expires_at=None)
+        .values(
+            state="pending",
+            attempts=0,
+            next_attempt_at=now,
+            pending_since=now,
+            reason=None,
+            lease_owner=None,
+            lease_expires_at=None,
+        )
         .returning(T.id)
         .execution_options(synchronize_session=False)
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,6 +57,7 @@ async def bump_targets(
             "state": "pending",
             "attempts": 0,
             "next_attempt_at": now,
+            "pending_since": now,
             "created_at": now,
             "updated_at": now,
         }
@@ -71,6 +72,14 @@ async def bump_targets(
             "reason": None,
             "attempts": 0,
             "next_attempt_at": stmt.excluded.next_attempt_at,
+            # Still queued: keep its original time; re-entering the queue: now.
+            "pending_since": case(
+                (
+                    SyncTargetRow.state == "pending",
+                    func.coalesce(SyncTargetRow.pending_since, stmt.excluded.pending_since),
+                ),
+                else_=stmt.excluded.pending_since,
+            ),
             "updated_at": stmt.excluded.updated_at,
         },
     )

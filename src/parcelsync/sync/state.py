@@ -114,7 +114,7 @@ async def sync_status(session: AsyncSession, now: datetime, *, merchant_id: str 
             T.provider,
             func.count(),
             func.sum(case((T.next_attempt_at <= now, 1), else_=0)),
-            func.min(T.updated_at),
+            func.min(func.coalesce(T.pending_since, T.updated_at)),
         )
         .where(T.state == "pending", *scope)
         .group_by(T.provider)
