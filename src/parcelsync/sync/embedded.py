@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from parcelsync.security.retention import PeriodicPrune
 from parcelsync.sync.worker import Worker
 
 Lifespan = Callable[[Any], AbstractAsyncContextManager[Any]]
@@ -34,7 +35,11 @@ def attach_worker(
     transport: httpx.AsyncBaseTransport | None = None,
     housekeeping: Callable[[], Any] | None = None,
 ) -> None:
-    """Wrap the app's lifespan so a worker runs (on the app's database and cipher) while it serves."""
+    """Wrap the app's lifespan so a worker runs (on the app's database and cipher) while it serves.
+
+    Without an explicit `housekeeping`, the worker prunes the audit log and expired idempotency keys
+    now and then, exactly as `parcelsync worker` does.
+    """
     inner: Lifespan = app.router.lifespan_context
 
     @asynccontextmanager
@@ -45,7 +50,10 @@ def attach_worker(
                 runtime.sessions, runtime.settings, cipher=runtime.cipher, concurrency=concurrency, transport=transport
             )
             application.state.worker = worker
-            async with running(worker, housekeeping=housekeeping):
+            chores = housekeeping or PeriodicPrune(
+                runtime.sessions, audit_retention_days=runtime.settings.audit_retention_days
+            )
+            async with running(worker, housekeeping=chores):
                 yield state
 
     app.router.lifespan_context = lifespan

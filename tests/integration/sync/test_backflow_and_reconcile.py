@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -10,8 +11,9 @@ from sqlalchemy import func, select, update
 from tests.integration.sync.sync_harness import MERCHANT, Hub, shipment, trackingmore_numbers, useepay_sets
 
 from parcelsync.api import create_app
+from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
-from parcelsync.db.tables import CheckpointRow, ConnectionRow, StatusEventRow
+from parcelsync.db.tables import AuditRow, CheckpointRow, ConnectionRow, StatusEventRow
 from parcelsync.domain.provider import Provider
 from parcelsync.metrics import OUTBOX_DEPTH, OUTBOX_STATE, refresh_outbox_gauges
 from parcelsync.sandbox.server import create_app as create_sandbox_app
@@ -114,12 +116,17 @@ async def test_serve_with_worker_syncs_in_the_api_process(hub: Hub) -> None:
     api = create_app(hub.settings.model_copy(update={"worker_poll_interval_s": 0.05, "auto_migrate": False}))
     attach_worker(api, concurrency=2, transport=httpx.ASGITransport(app=create_sandbox_app(hub.sandboxes)))
     await hub.upsert([shipment(i, intent=i) for i in range(3)])
+    expired = utcnow() - timedelta(days=hub.settings.audit_retention_days + 1)
+    async with unit_of_work(hub.sessions) as session:
+        session.add(AuditRow(at=expired, merchant_id="old", provider="useepay", method="POST", path="/old"))
     async with api.router.lifespan_context(api):
         for _ in range(400):
             if {t.state for t in await hub.targets()} == {"synced"}:
                 break
             await asyncio.sleep(0.05)
     assert {t.state for t in await hub.targets()} == {"synced"}
+    async with unit_of_work(hub.sessions) as session:  # the embedded worker's housekeeping pruned the audit log
+        assert (await session.scalars(select(AuditRow).where(AuditRow.merchant_id == "old"))).all() == []
     assert api.state.worker.batches >= 2
     assert Provider.USEEPAY.value in {t.provider for t in await hub.targets()}
 
