@@ -116,6 +116,10 @@ async def chaos(args: argparse.Namespace, s: Stack, db: Database, admin: Sandbox
     admin.faults_all(**fault_config(args, 0))
     admin.clear_requests()
     env = {"PARCELSYNC_LEASE_SECONDS": str(args.lease_seconds)}
+    if args.backoff_cap:
+        env["PARCELSYNC_BACKOFF_CAP_S"] = str(args.backoff_cap)
+    if args.max_attempts:
+        env["PARCELSYNC_MAX_ATTEMPTS"] = str(args.max_attempts)
     workers: list[Service] = [s.worker(db, i, **env) for i in range(args.workers)]
     events: list[str] = []
     t0 = time.monotonic()
@@ -216,7 +220,8 @@ def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
     lines = [
         f"{args.n} shipments (half up front, half in 5 waves during the run) + {out['moves']} moved to another "
         f"order/intent mid-run; {args.db}; {args.workers} worker process(es), one SIGKILLed and restarted every "
-        f"{args.kill_every:g} s ({out['kills']} kills), lease {args.lease_seconds:g} s; sandboxes: "
+        f"{args.kill_every:g} s ({out['kills']} kills), lease {args.lease_seconds:g} s, backoff cap "
+        f"{args.backoff_cap or 'default'} s, max attempts {args.max_attempts or 'default'}; sandboxes: "
         f"{args.latency_ms:g} ms latency, {args.error_rate:.0%} 503, a {args.burst}-request 429 burst every "
         f"{args.burst_every:g} s, {args.timeout_rate:.0%} of calls hang 2 s then 504; seed {args.seed}.",
         "",
@@ -257,6 +262,10 @@ def main() -> None:
     parser.add_argument("--burst-every", type=float, default=5.0)
     parser.add_argument("--moves", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--backoff-cap", type=float, default=0.0,
+                        help="PARCELSYNC_BACKOFF_CAP_S for the workers (default: the app's own, 600 s)")
+    parser.add_argument("--max-attempts", type=int, default=0,
+                        help="PARCELSYNC_MAX_ATTEMPTS for the workers (default: the app's own, 12)")
     parser.add_argument("--pg-restart", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--timeout", type=float, default=900.0, help="give up converging after this many seconds")
     args = parser.parse_args()

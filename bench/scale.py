@@ -81,10 +81,15 @@ def api_cases(loaded: Loaded, mid: str, rng: random.Random) -> dict[str, Callabl
         "order_id": lambda: {"order_id": pick()["order_id"]},
         "payment_intent_id": lambda: {"payment_intent_id": pick()["payment_intent_id"] or "pi_none"},
         "tracking_number_prefix (10 chars)": lambda: {"tracking_number_prefix": pick()["tracking_number"][:10]},
+        "tracking_number_prefix (narrow: all but 2 chars)": lambda: {
+            "tracking_number_prefix": pick()["tracking_number"][:-2]},
         "tracking_number_prefix (4 chars)": lambda: {"tracking_number_prefix": pick()["tracking_number"][:4]},
         "customer_email": lambda: {"customer_email": pick()["customer_email"]},
         "updated_since (last 7 days)": lambda: {
             "updated_since": (loaded.now.replace(tzinfo=None) - _days(rng.uniform(0, 7))).isoformat() + "Z"},
+        "updated_since (last 7 days), sort=updated_at": lambda: {
+            "updated_since": (loaded.now.replace(tzinfo=None) - _days(rng.uniform(0, 7))).isoformat() + "Z",
+            "sort": "updated_at"},
         "updated_since (random), sort=updated_at": lambda: {"updated_since": iso(pick()), "sort": "updated_at"},
         "deep page, no filter": lambda: {"cursor": cursor(rng.randint(lo, hi))},
         "deep page, status": lambda: {"status": rng.choice(STATUSES), "cursor": cursor(rng.randint(lo, hi))},
