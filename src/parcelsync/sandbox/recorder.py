@@ -39,7 +39,7 @@ class RequestLog:
     ) -> RecordedRequest:
         try:
             body: Any = json.loads(raw_body) if raw_body else None
-        except ValueError:
+        except (ValueError, RecursionError):
             body = raw_body.decode("utf-8", "replace")
         item = RecordedRequest(time.time(), method, path, query, status, body, started, time.monotonic())
         self.items.append(item)

@@ -121,3 +121,21 @@ async def test_admin_validation_errors_never_leak_fastapi_detail() -> None:
         response = await http.post("/_sandbox/stores", json={"handle": ""})
     assert response.status_code == 422
     assert set(response.json()) == {"errors"}
+
+
+async def test_json_nested_past_the_parser_limit_is_400_not_500() -> None:
+    async with _client(create_app()) as http:
+        response = await http.post(V2_PATH, headers=SEED_HEADERS, content=b"[" * 100_000 + b"]" * 100_000)
+    assert response.status_code == 400 and set(response.json()) == {"errors"}
+
+
+async def test_a_sandbox_bug_still_answers_errors_with_a_trace_id() -> None:
+    def broken_clock() -> float:
+        raise RuntimeError("clock stopped")
+
+    transport = httpx.ASGITransport(app=create_app(ShoplineState(clock=broken_clock, demo=True)),
+                                    raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="https://openapiceshidianpu.myshopline.com") as http:
+        response = await http.post(V2_PATH, headers=SEED_HEADERS, json=fixture("v20260301_request.json"))
+    assert response.status_code == 500
+    assert set(response.json()) == {"errors"} and response.headers["traceId"]

@@ -12,6 +12,7 @@ import pytest
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandboxes
 from parcelsync.sandbox.trackingmore import TrackingMoreState, create_app
+from parcelsync.sandbox.trackingmore.carriers import CarrierBook, load_carriers
 
 pytestmark = pytest.mark.anyio
 
@@ -132,3 +133,25 @@ async def test_envelope_through_the_combined_server_defaults() -> None:
         missing = await http.get(urls.trackingmore + "/nowhere", headers=SEED_HEADERS)
     assert _meta(ok)["code"] == 200
     assert _meta(missing)["code"] == 404
+
+
+async def test_json_nested_past_the_parser_limit_is_4012_not_500() -> None:
+    async with _client(create_app()) as http:
+        response = await http.post("/v2/trackings/batch", headers=SEED_HEADERS,
+                                   content=b"[" * 100_000 + b"]" * 100_000)
+    assert _meta(response)["code"] == 4012
+
+
+class _BrokenCarriers(CarrierBook):
+    def get(self, code: str) -> Any:
+        raise RuntimeError("carrier data unreadable")
+
+
+async def test_a_sandbox_bug_still_answers_in_the_meta_envelope() -> None:
+    state = TrackingMoreState(carriers=_BrokenCarriers(load_carriers().carriers))
+    transport = httpx.ASGITransport(app=create_app(state), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="https://api.trackingmore.com") as http:
+        response = await http.post("/v2/trackings/post", headers=SEED_HEADERS,
+                                   json={"tracking_number": "402934299065", "carrier_code": "sto"})
+    assert response.status_code == 500
+    assert _meta(response)["code"] == 500

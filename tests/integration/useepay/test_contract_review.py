@@ -11,7 +11,7 @@ import pytest
 
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandboxes
-from parcelsync.sandbox.useepay import create_app
+from parcelsync.sandbox.useepay import UseePayState, create_app
 
 pytestmark = pytest.mark.anyio
 
@@ -103,3 +103,32 @@ async def test_seed_request_verbatim_against_the_combined_server_defaults() -> N
     assert response.json()["meta_data"] == SEED["body"]["meta_data"]
     assert len(response.json()["data"]["accepted"]) == len(SEED["body"]["trackers"])
     assert set(missing.json()) == ERROR_KEYS
+
+
+async def test_json_nested_past_the_parser_limit_is_400_not_500() -> None:
+    async with _client(create_app()) as http:
+        response = await http.post(PATH, headers=SEED["headers"], content=b"[" * 100_000 + b"]" * 100_000)
+    assert response.status_code == 400 and response.json()["source"] == "body"
+
+
+async def test_unparseable_tracking_url_rejects_that_tracker_only() -> None:
+    intents = [t["payment_intent_id"] for t in SEED["body"]["trackers"]]
+    bad = {"payment_intent_id": intents[0],
+           "shipments": [{"carrier": "ups", "tracking_number": "1Z1", "tracking_url": "http://[::1"}]}
+    async with _client(create_app()) as http:
+        response = await http.post(PATH, headers=SEED["headers"], json={"trackers": [bad, _tracker(intents[1], "1Z2")]})
+    assert response.status_code == 200
+    assert [r["source"] for r in response.json()["data"]["rejected"]] == ["shipments[0].tracking_url"]
+    assert [a["payment_intent_id"] for a in response.json()["data"]["accepted"]] == [intents[1]]
+
+
+async def test_a_sandbox_bug_still_answers_in_the_error_shape() -> None:
+    def broken_clock() -> Any:
+        raise RuntimeError("clock stopped")
+
+    app = create_app(UseePayState(demo=True, clock=broken_clock))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
+        response = await http.post(PATH, headers=SEED["headers"], json=SEED["body"])
+    assert response.status_code == 500
+    assert set(response.json()) == ERROR_KEYS

@@ -30,6 +30,12 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(error_body(422, detail), status_code=422)
 
 
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A sandbox bug still answers `{"errors": ...}` with a traceId (Starlette's plain-text 500 never leaks)."""
+    return JSONResponse(error_body(500, "Internal Server Error"), status_code=500,
+                        headers={"traceId": routes.new_trace_id()})
+
+
 def create_app(state: ShoplineState | None = None) -> FastAPI:
     """A SHOPLINE sandbox over `state` (default: the seeds' demo stores), reachable as `app.state.shopline`."""
     if state is None:
@@ -40,5 +46,6 @@ def create_app(state: ShoplineState | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _server_error)
     app.add_middleware(SandboxMiddleware, faults=state.faults, log=state.log)
     return app

@@ -43,7 +43,7 @@ def check_content_type(value: str | None) -> None:
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ShoplineError(400, "Bad Request: the request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise ShoplineError(400, "Bad Request: the request body must be a JSON object")

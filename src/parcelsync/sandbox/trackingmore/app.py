@@ -49,5 +49,9 @@ def create_app(
         message = str(exc.detail) if ADMIN_PREFIX in request.url.path else None
         return JSONResponse(envelope(exc.status_code, None, message), status_code=exc.status_code)
 
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+        return error_response(500)
+
     app.add_middleware(SandboxMiddleware, faults=state.faults, log=state.log)
     return app

@@ -35,7 +35,7 @@ async def body_of(request: Request) -> Any:
         raise TrackingMoreError(4012)
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise TrackingMoreError(4012, "The request body is not valid JSON.") from None
 
 

@@ -15,6 +15,7 @@ from parcelsync.sandbox.useepay.errors import (
     RESOURCE_NOT_FOUND,
     UseePayApiError,
     error_body,
+    fault_body,
 )
 from parcelsync.sandbox.useepay.models import UseePayState
 
@@ -39,6 +40,11 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(INVALID_ARGUMENT, source or None, message), status_code=400)
 
 
+async def _server_error(_: Request, exc: Exception) -> JSONResponse:
+    """A sandbox bug still answers in the v2 error shape (Starlette's plain-text 500 never leaks)."""
+    return JSONResponse(fault_body(500, "Internal server error"), status_code=500)
+
+
 def create_app(state: UseePayState | None = None) -> FastAPI:
     """A sandbox app over `state` (default: the seed's demo merchant), recorded and faulted by the middleware."""
     state = state if state is not None else UseePayState(demo=True)
@@ -53,5 +59,6 @@ def create_app(state: UseePayState | None = None) -> FastAPI:
     app.add_exception_handler(UseePayApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _server_error)
     app.add_middleware(SandboxMiddleware, faults=state.faults, log=state.log)
     return app

@@ -42,7 +42,7 @@ def parse_upload(raw: bytes, content_type: str | None) -> UploadRequest:
         raise bad_request(INVALID_REQUEST_ERROR, "Content-Type", "Content-Type must be application/json")
     try:
         body = json.loads(raw) if raw else None
-    except ValueError:
+    except (ValueError, RecursionError):
         raise bad_request(INVALID_REQUEST_ERROR, "body", "The request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise bad_request(INVALID_REQUEST_ERROR, "body", "The request body must be a JSON object")
@@ -65,7 +65,10 @@ def parse_upload(raw: bytes, content_type: str | None) -> UploadRequest:
 
 
 def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
     return parts.scheme in {"http", "https"} and bool(parts.netloc) and not any(c.isspace() for c in value)
 
 
