@@ -9,6 +9,7 @@ This module's `demo` replaces the first version in cli.py (commands register aft
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Annotated
 
 import httpx
@@ -21,6 +22,7 @@ from parcelsync.ingest.demo import DEMO_MERCHANT, seed_demo
 from parcelsync.logging import configure_logging
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
+from parcelsync.sandbox.trackingmore.models import TrackingMoreState
 from parcelsync.security.tokens import Scope, issue_token
 from parcelsync.settings import Settings
 from parcelsync.sync.embedded import running
@@ -30,7 +32,23 @@ from parcelsync.sync.worker import Worker
 from parcelsync.web.app import PREFIX as DASHBOARD_PREFIX
 from parcelsync.web.auth import ADMIN_USERNAME, DEMO_ADMIN_PASSWORD
 
-SIMULATED_HOURS_PER_TICK = 6
+SIMULATED_HOURS_PER_TICK = 12
+# TrackingMore's simulated clock starts this far back (the demo's ship dates lie within it), catches
+# up with the wall clock tick by tick, then follows it: no parcel is ever dated in the future.
+SIMULATED_HEAD_START_DAYS = 20
+
+
+class DemoClock:
+    """How far to move the sandbox clock on each tick: a big step while behind, never past now."""
+
+    def __init__(self, start: float, *, step_s: float = SIMULATED_HOURS_PER_TICK * 3600) -> None:
+        self.simulated = start
+        self.step_s = step_s
+
+    def next_step(self, wall_now: float) -> float:
+        step = max(0.0, min(self.step_s, wall_now - self.simulated))
+        self.simulated += step
+        return step
 
 
 async def prepare(
@@ -71,9 +89,13 @@ async def serve_all(settings: Settings, sandboxes: Sandboxes, host: str, port: i
     ]
     admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox")
 
+    clock = DemoClock(sandboxes.trackingmore.now)
+
     async def tick() -> None:
         """Move TrackingMore's clock on: parcels progress and their webhooks reach the API."""
-        await admin.post("/trackingmore/_sandbox/clock/advance", json={"seconds": SIMULATED_HOURS_PER_TICK * 3600})
+        step = clock.next_step(time.time())
+        if step > 0:
+            await admin.post("/trackingmore/_sandbox/clock/advance", json={"seconds": step})
 
     worker = Worker(api.state.runtime.sessions, settings, cipher=api.state.runtime.cipher, concurrency=4)
     try:
@@ -96,7 +118,7 @@ def demo(
     configure_logging(level="WARNING", fmt=settings.log_format)
     api_root = f"http://{host}:{port}"
     urls = SandboxUrls(f"http://{host}:{sandbox_port}")
-    sandboxes = Sandboxes()
+    sandboxes = Sandboxes(trackingmore=TrackingMoreState(start=time.time() - SIMULATED_HEAD_START_DAYS * 86400))
 
     async def seed() -> tuple[int, str]:
         transport = httpx.ASGITransport(app=create_sandbox_app(sandboxes))
