@@ -31,6 +31,7 @@ def status(
 def print_status(result: SyncStatus) -> None:
     states = ("pending", "synced", "parked", "dead", "skipped")
     table = Table("provider", "queue", "due now", "oldest pending", *states, title="sync status")
+    table.columns[0].no_wrap = True  # never squeeze a provider name on a narrow terminal
     for provider, queue in sorted(result.queues.items()):
         counts = result.counts.get(provider, {})
         age = f"{queue.oldest_age_s:.0f}s" if queue.oldest_age_s is not None else "-"
