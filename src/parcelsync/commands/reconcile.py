@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
-from parcelsync.cli import app, cipher_for, console, database, load_settings, run
+from parcelsync.cli import app, cipher_for, console, database, err_console, load_settings, run
 from parcelsync.db.queries.merchants import list_merchants
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.http import default_client
@@ -33,9 +34,22 @@ def reconcile(
             async with sessions() as session:
                 ids = [merchant] if merchant else [m.id for m in await list_merchants(session, limit=100_000)]
             clients = ClientCache(http)
-            return [
-                await reconcile_merchant(sessions, cipher, clients, m, providers=providers, fix=fix) for m in ids
-            ]
+            reports = []
+            columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} checked"))
+            with Progress(*columns, console=err_console) as bar:
+                for m in ids:
+                    task = bar.add_task(f"reconciling {m}", total=None)
+
+                    def advance(_provider: str, n: int, task: TaskID = task) -> None:
+                        bar.advance(task, n)
+
+                    reports.append(
+                        await reconcile_merchant(
+                            sessions, cipher, clients, m, providers=providers, fix=fix, progress=advance
+                        )
+                    )
+                    bar.update(task, total=bar.tasks[-1].completed)
+            return reports
 
     reports = run(main)
     drifted = 0

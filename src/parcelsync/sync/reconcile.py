@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -32,6 +32,8 @@ from parcelsync.sync.clients import ClientCache
 from parcelsync.sync.keys import TargetKey, trackingmore_key, useepay_key
 from parcelsync.sync.planner import bump_targets
 
+# Called as (provider, n) after each provider record compared: trackers read, trackings listed.
+OnChecked = Callable[[str, int], None]
 
 @dataclass(frozen=True, slots=True)
 class Drift:
@@ -71,8 +73,12 @@ async def _deleted_numbers(session: AsyncSession, merchant_id: str) -> set[tuple
     return {(c, n) for c, n in rows}
 
 
+def _no_progress(_provider: str, _count: int) -> None:
+    return None
+
+
 async def check_useepay(
-    client: UseePayClient, live: Sequence[ShipmentRow], report: ReconcileReport
+    client: UseePayClient, live: Sequence[ShipmentRow], report: ReconcileReport, progress: OnChecked = _no_progress
 ) -> None:
     expected: dict[str, set[str]] = {}
     for row in live:
@@ -90,6 +96,7 @@ async def check_useepay(
         if remote != numbers:
             kind = "missing" if not remote else "differs"
             report.drift.append(Drift("useepay", intent, kind, tuple(sorted(numbers)), tuple(sorted(remote))))
+        progress("useepay", 1)
     report.checked["useepay"] = len(expected)
 
 
@@ -99,6 +106,7 @@ async def check_trackingmore(
     deleted: set[tuple[str, str]],
     registry: CarrierRegistry,
     report: ReconcileReport,
+    progress: OnChecked = _no_progress,
 ) -> None:
     def code(carrier: str) -> str:
         return registry.code_for(Provider.TRACKINGMORE, carrier)
@@ -109,6 +117,7 @@ async def check_trackingmore(
     try:
         async for tracking in client.iter_trackings(limit=2000):
             remote.add((tracking.carrier_code, tracking.tracking_number))
+            progress("trackingmore", 1)
     except ProviderError as exc:
         report.errors.append(f"trackingmore list: {exc.reason}")
         return
@@ -152,6 +161,7 @@ async def reconcile_merchant(
     *,
     providers: Sequence[Provider] = tuple(Provider),
     fix: bool = False,
+    progress: OnChecked = _no_progress,
 ) -> ReconcileReport:
     """Compare the merchant's hub state with each connected provider; with `fix`, re-enqueue the drift."""
     report = ReconcileReport(merchant_id)
@@ -169,9 +179,9 @@ async def reconcile_merchant(
             continue
         client = clients.get(connection)
         if provider is Provider.USEEPAY:
-            await check_useepay(client, live, report)
+            await check_useepay(client, live, report, progress)
         else:
-            await check_trackingmore(client, live, deleted, registry, report)
+            await check_trackingmore(client, live, deleted, registry, report, progress)
     if fix and report.drift:
         async with unit_of_work(sessions) as session:
             report.fixed = await bump_targets(session, merchant_id, drift_keys(report.drift))

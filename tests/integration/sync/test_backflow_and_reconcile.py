@@ -84,9 +84,15 @@ async def test_reconcile_reports_drift_and_fix_repairs_it(hub: Hub) -> None:
     worker = hub.worker()
     await hub.drain(worker)
     clients = ClientCache(hub.http)
-    clean = await reconcile_merchant(hub.sessions, hub.cipher, clients, MERCHANT)
+    seen: dict[str, int] = {}
+
+    def progress(provider: str, n: int) -> None:
+        seen[provider] = seen.get(provider, 0) + n
+
+    clean = await reconcile_merchant(hub.sessions, hub.cipher, clients, MERCHANT, progress=progress)
     assert clean.drift == [] and clean.errors == []
     assert clean.checked == {"useepay": 3, "trackingmore": 9} and clean.unverifiable == {"shopline": 9}
+    assert seen == {"useepay": 3, "trackingmore": 9}  # one tick per tracker read and per tracking listed
 
     lost = next(iter(tm_account(hub).trackings))
     del tm_account(hub).trackings[lost]
