@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     batch_max_items: int = 1000
     import_max_rows: int = 1_000_000
     import_max_row_bytes: int = 4096
+    import_max_upload_bytes: int = 200_000_000
     metrics_public: bool = True
     worker_concurrency: int = 8
     worker_poll_interval_s: float = 0.5

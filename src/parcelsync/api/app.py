@@ -21,6 +21,7 @@ from parcelsync.logging import register_secrets
 from parcelsync.security.middleware import RequestIdMiddleware
 from parcelsync.settings import Settings
 from parcelsync.web import mount_dashboard
+from parcelsync.web.app import PREFIX as DASHBOARD_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     mount_dashboard(app)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        per_path={f"{DASHBOARD_PREFIX}/import": settings.import_max_upload_bytes},
+    )
     app.add_middleware(RequestIdMiddleware)
     register_secrets([*(settings.secret_key or "").split(","), settings.admin_password])
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -9,21 +11,26 @@ from parcelsync.api.errors import error_response
 
 
 class BodyLimitMiddleware:
-    """Rejects bodies over `max_bytes`: by Content-Length up front, or while streaming when it is absent."""
+    """Rejects bodies over `max_bytes`: by Content-Length up front, or while streaming when it is absent.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `per_path` gives some paths their own cap (the dashboard's CSV upload, which is spooled to disk).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, per_path: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = dict(per_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        message = f"request body larger than {self.max_bytes} bytes"
+        limit = self.per_path.get(scope.get("path", ""), self.max_bytes)
+        message = f"request body larger than {limit} bytes"
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
-                    too_large = int(value) > self.max_bytes
+                    too_large = int(value) > limit
                 except ValueError:
                     too_large = False
                 if too_large:
@@ -36,7 +43,7 @@ class BodyLimitMiddleware:
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise HTTPException(413, message)
             return msg
 

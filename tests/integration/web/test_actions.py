@@ -116,3 +116,18 @@ async def test_an_empty_upload_is_refused(logged_in: Dash) -> None:
     )
     assert upload.status_code == 400
     assert "The file is empty" in upload.text
+
+
+async def test_a_csv_over_the_api_body_cap_still_uploads_but_other_bodies_are_capped(logged_in: Dash) -> None:
+    cap = logged_in.app.state.runtime.settings.max_body_bytes
+    row = "LX123456785CN," + "t" * 3_000 + "\n"  # each row's title is too long: rejected per row, quickly
+    csv_bytes = ("tracking_number,title\n" + row * (cap // len(row) + 10)).encode()
+    assert len(csv_bytes) > cap
+    upload = await logged_in.client.post(
+        "/dashboard/import", data={"csrf_token": logged_in.csrf}, files={"file": ("big.csv", csv_bytes, "text/csv")}
+    )
+    assert upload.status_code == 303, upload.text
+    checked = await _wait_for(logged_in, upload.headers["location"], "waiting for your confirmation")
+    assert "Line 2" in checked
+    other = await logged_in.client.post("/dashboard/login", content=b"x" * (cap + 1))
+    assert other.status_code == 413
