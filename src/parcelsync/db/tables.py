@@ -49,6 +49,7 @@ class ConnectionRow(Base):
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     pause_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     poll_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    poll_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

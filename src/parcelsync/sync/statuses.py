@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -184,6 +184,22 @@ async def polled_connections(session: AsyncSession) -> list[str]:
         )
     )
     return sorted(m for m, options in rows if (options or {}).get("webhooks") is False)
+
+
+async def claim_poll(session: AsyncSession, merchant_id: str, now: datetime, interval_s: float) -> bool:
+    """Take this connection's next poll: one atomic UPDATE, so of several worker processes exactly one
+    polls a connection per interval. False when the poll is not due yet (or another worker took it)."""
+    result = await session.execute(
+        update(ConnectionRow)
+        .where(
+            ConnectionRow.merchant_id == merchant_id,
+            ConnectionRow.provider == PROVIDER,
+            or_(ConnectionRow.poll_due_at.is_(None), ConnectionRow.poll_due_at <= now),
+        )
+        .values(poll_due_at=now + timedelta(seconds=interval_s))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
 
 
 async def poll_page_cursor(session: AsyncSession, merchant_id: str) -> datetime | None:

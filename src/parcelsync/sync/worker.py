@@ -43,7 +43,7 @@ from parcelsync.sync.destinations.useepay import UseePayDestination
 from parcelsync.sync.outbox import Claim, Outbox
 from parcelsync.sync.retry import GiveUp, RetryPolicy
 from parcelsync.sync.snapshot import TargetSnapshot, load_snapshots
-from parcelsync.sync.statuses import poll_merchant, polled_connections
+from parcelsync.sync.statuses import claim_poll, poll_merchant, polled_connections
 
 Clock = Callable[[], datetime]
 log = get_logger("parcelsync.sync.worker")
@@ -102,7 +102,6 @@ class Worker:
         self.clients = ClientCache(self.http)
         self._stop = asyncio.Event()
         self._inflight: dict[int, Claim] = {}
-        self._last_poll: datetime | None = None
         self.batches = 0
 
     @property
@@ -270,11 +269,15 @@ class Worker:
         return self.batches - before
 
     async def poll_once(self) -> int:
-        """Poll TrackingMore for every merchant whose webhooks are off; returns the trackings applied."""
+        """Poll TrackingMore for every merchant whose webhooks are off and whose poll is due (claimed in the
+        database, so several worker processes never poll one connection twice); returns the trackings applied."""
         async with self.sessions() as session:
             merchants = await polled_connections(session)
         applied = 0
         for merchant_id in merchants:
+            async with unit_of_work(self.sessions) as session:
+                if not await claim_poll(session, merchant_id, self.clock(), self.settings.poll_interval_s):
+                    continue
             async with self.sessions() as session:
                 connection = await load_connection(session, self.cipher, merchant_id, Provider.TRACKINGMORE)
             if connection is None:
@@ -284,15 +287,7 @@ class Worker:
                 applied += await poll_merchant(self.sessions, client, merchant_id, now=self.clock())
             except (ProviderError, MissingCredential) as exc:
                 log.warning("poll_failed", merchant_id=merchant_id, reason=_reason(exc))
-        self._last_poll = self.clock()
         return applied
-
-    async def _maybe_poll(self) -> None:
-        due = self._last_poll is None or self.clock() - self._last_poll >= timedelta(
-            seconds=self.settings.poll_interval_s
-        )
-        if due:
-            await self.poll_once()
 
     def stop(self) -> None:
         """Ask `run()` to finish: no new claims; in-flight batches complete."""
@@ -319,7 +314,7 @@ class Worker:
             try:
                 async with self.sessions() as session:
                     await refresh_outbox_gauges(session, self.clock())
-                await self._maybe_poll()
+                await self.poll_once()
                 if extra is not None:
                     await extra()
             except asyncio.CancelledError:

@@ -51,6 +51,20 @@ async def test_a_tracking_removed_at_trackingmore_is_registered_again_after_an_e
     assert [r.method for r in hub.sandboxes.trackingmore.log.items] == ["POST", "PUT", "POST"]  # 4017 → register
 
 
+async def test_two_workers_polling_at_once_poll_a_connection_once(hub: Hub) -> None:
+    async with unit_of_work(hub.sessions) as session:
+        await session.execute(
+            update(ConnectionRow).where(ConnectionRow.provider == "trackingmore").values(options={"webhooks": False})
+        )
+    await hub.upsert([shipment(i, intent=i) for i in range(3)])
+    first, second = hub.worker(), hub.worker()
+    await hub.drain(first)
+    hub.sandboxes.trackingmore.advance(5 * 86400)
+    await asyncio.gather(first.poll_once(), second.poll_once())
+    lists = [r for r in hub.sandboxes.trackingmore.log.items if r.path.endswith("/trackings/get")]
+    assert len(lists) == 1
+
+
 async def test_polling_brings_statuses_back_when_webhooks_are_off(hub: Hub) -> None:
     async with unit_of_work(hub.sessions) as session:
         await session.execute(
@@ -71,6 +85,8 @@ async def test_polling_brings_statuses_back_when_webhooks_are_off(hub: Hub) -> N
     lists = [r for r in hub.sandboxes.trackingmore.log.items if r.path.endswith("/trackings/get")]
     assert "update_time_min" not in lists[0].query
 
+    assert await worker.poll_once() == 0  # not due again until the poll interval has passed
+    hub.clock.advance(hub.settings.poll_interval_s)
     await worker.poll_once()  # nothing new: the overlap is re-read harmlessly
     lists = [r for r in hub.sandboxes.trackingmore.log.items if r.path.endswith("/trackings/get")]
     assert "update_time_min=" in lists[-1].query
