@@ -21,6 +21,9 @@ from datetime import datetime, timedelta
 
 from parcelsync.providers.errors import ConnectionBlocked, ProviderError, RateLimited, Rejected
 
+MIN_RATE_LIMIT_PAUSE_S = 1.0
+"""A 429 always pauses at least this long, even with `Retry-After: 0`, so a worker never spins on one."""
+
 Jitter = Callable[[], float]
 """Returns a fraction in [0, 1): where in the upper half of the backoff window the retry lands."""
 
@@ -66,6 +69,7 @@ class RetryPolicy:
         reason = error.reason if isinstance(error, ProviderError) else f"{type(error).__name__}: {error}"
         if isinstance(error, RateLimited):
             wait = error.retry_after if error.retry_after is not None else self.backoff(attempts + 1)
+            wait = max(wait, MIN_RATE_LIMIT_PAUSE_S)
             until = now + timedelta(seconds=wait)
             return RetryAt(until, f"rate limited: {reason}", counts=False, pause_until=until)
         if isinstance(error, ConnectionBlocked):

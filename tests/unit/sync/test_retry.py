@@ -17,7 +17,7 @@ from parcelsync.providers.errors import (
     Retryable,
     StoreBlocked,
 )
-from parcelsync.sync.retry import GiveUp, RetryAt, RetryPolicy
+from parcelsync.sync.retry import MIN_RATE_LIMIT_PAUSE_S, GiveUp, RetryAt, RetryPolicy
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -88,3 +88,9 @@ def test_retry_is_never_in_the_past_nor_beyond_the_cap(attempts: int, jitter: fl
     decision = p.decide(attempts, Retryable("x"), NOW)
     assert isinstance(decision, RetryAt)
     assert NOW < decision.when <= NOW + timedelta(seconds=600)
+
+
+def test_a_rate_limit_with_retry_after_zero_still_pauses_a_moment() -> None:
+    decision = policy().decide(0, RateLimited("slow down", retry_after=0), NOW)
+    assert isinstance(decision, RetryAt)
+    assert decision.pause_until == NOW + timedelta(seconds=MIN_RATE_LIMIT_PAUSE_S)
