@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from parcelsync.db.base import utcnow
@@ -89,6 +89,33 @@ async def test_same_updated_at_is_paged_by_id(sessions) -> None:  # type: ignore
         await session.execute(update(ShipmentRow).values(updated_at=utcnow()))
     ids = await walk(sessions, ShipmentFilter(), limit=5, sort="updated_at")
     assert ids == sorted(ids) and len(set(ids)) == 53
+
+
+async def test_updated_at_cursor_is_an_index_seek(sessions, engine: AsyncEngine) -> None:  # type: ignore[no-untyped-def]
+    """The (updated_at, id) cursor must seek into the index, not walk the merchant's rows from the start."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans a seq scan on a table this small")
+    statements: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "FROM shipments" in statement:
+            statements.append((statement, parameters))
+
+    first = await walk(sessions, ShipmentFilter(), limit=5, sort="updated_at")
+    async with sessions() as session:
+        page = await list_shipments(session, "acme", ShipmentFilter(), limit=5, sort="updated_at")
+        event.listen(engine.sync_engine, "before_cursor_execute", keep)
+        try:
+            second = await list_shipments(session, "acme", ShipmentFilter(), limit=5, cursor=page.next_cursor,
+                                          sort="updated_at")
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", keep)
+        statement, parameters = statements[-1]
+        conn = await session.connection()
+        explained = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)  # type: ignore[arg-type]
+        plan = " ".join(str(row[-1]) for row in explained.all())
+    assert [r.id for r in second.items] == first[5:10]
+    assert "updated_at>?" in plan.replace(" ", ""), plan
 
 
 async def test_updated_since(sessions) -> None:  # type: ignore[no-untyped-def]
