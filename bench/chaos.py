@@ -98,6 +98,35 @@ async def audit_calls(db: Database) -> dict[str, int]:
     return {"ok" if ok else "failed": int(n) for ok, n in rows}
 
 
+async def leftovers(db: Database) -> dict[str, Any]:
+    """What a run leaves unexplained: targets not synced, paused connections, and calls answered 400."""
+    from parcelsync.db.engine import make_engine, make_sessionmaker
+    from parcelsync.db.tables import AuditRow, ConnectionRow, SyncTargetRow
+
+    engine = make_engine(db.url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            targets = (await session.execute(select(SyncTargetRow).where(SyncTargetRow.state != "synced"))).scalars()
+            unsynced = [
+                {"provider": t.provider, "key": t.target_key, "state": t.state, "attempts": t.attempts,
+                 "reason": t.reason, "next_attempt_at": str(t.next_attempt_at), "lease_owner": t.lease_owner,
+                 "lease_expires_at": str(t.lease_expires_at), "desired": t.desired_version, "acked": t.acked_version,
+                 "last_attempt_at": str(t.last_attempt_at), "last_outcome": t.last_outcome}
+                for t in list(targets)[:20]
+            ]
+            conns = (await session.execute(select(ConnectionRow))).scalars()
+            paused = [{"provider": c.provider, "paused_until": str(c.paused_until), "reason": c.pause_reason}
+                      for c in conns if c.paused_until is not None]
+            bad = (await session.execute(
+                select(AuditRow).where(AuditRow.status == 400).order_by(AuditRow.at).limit(10))).scalars()
+            rejected = [{"at": str(a.at), "provider": a.provider, "method": a.method, "path": a.path,
+                         "targets": a.target_keys, "error": a.error, "response": a.response_summary}
+                        for a in bad]
+    finally:
+        await engine.dispose()
+    return {"unsynced": unsynced, "paused_connections": paused, "answered_400": rejected}
+
+
 def fault_config(args: argparse.Namespace, burst: int, round_: int = 0) -> dict[str, Any]:
     """The sandbox fault settings; each re-arm gets its own seed so the random faults do not replay."""
     return {"latency_ms": args.latency_ms, "error_rate": args.error_rate, "error_status": 503,
@@ -199,6 +228,11 @@ async def chaos(args: argparse.Namespace, s: Stack, db: Database, admin: Sandbox
     counts = admin.call_counts()
     injected = {p: admin.injected(p) for p in PROVIDERS}
     verdict = await verify(db.url, admin, [(mid, acc)])
+    left = await leftovers(db)
+    left["sandbox_400_requests"] = [
+        {"path": r["path"], "body": str(r.get("body"))[:600]}
+        for p in PROVIDERS for r in counts[p]["items"] if r["status"] == 400
+    ][:10]
     missing = await accepted_missing(db, mid, poster.accepted) if poster else None
     return {
         "n": args.n, "moves": len(moved), "workers": args.workers, "kills": sum(w.restarts for w in workers),
@@ -209,7 +243,7 @@ async def chaos(args: argparse.Namespace, s: Stack, db: Database, admin: Sandbox
         "minimum_first_pass": data.minimum_calls(),
         "poster": {"statuses": dict(poster.statuses), "accepted": len(poster.accepted),
                    "accepted_missing": missing} if poster else None,
-        "pg_restart": pg or None, "events": events,
+        "pg_restart": pg or None, "events": events, "leftovers": left,
     }
 
 
@@ -231,6 +265,12 @@ def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
         f"duplicates {v['duplicates']}, extra {v['extra']}**"
         + (f"; examples: {v['examples']}" if v["examples"] else ""),
         f"- final outbox states: {out['final_states']}",
+        "- not synced at the end: " + "; ".join(
+            f"{t['provider']} {t['key']} {t['state']} attempts={t['attempts']} next={t['next_attempt_at']} "
+            f"reason={t['reason']!r}" for t in out["leftovers"]["unsynced"][:5]) + "; paused connections: "
+        + str(out["leftovers"]["paused_connections"]) + "; calls answered 400 (audit): "
+        + "; ".join(f"{a['provider']} {a['method']} {a['path']} {a['error']!r}"
+                    for a in out["leftovers"]["answered_400"][:5]),
         f"- calls beyond the fault-free minimum of the first pass (retries + resends of moved targets): {retries}; "
         f"audit log rows: {out['audit']}",
         f"- time to converge after the last edit: **{out['time_to_converge_after_edits_s']:.1f} s**; "
