@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -107,13 +107,24 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _integrity(_: Request, __: IntegrityError) -> JSONResponse:
         return error_response(409, "a concurrent request wrote the same record; retry the request")
 
+    def _unavailable_response() -> JSONResponse:
+        response = error_response(503, "the database is unavailable; nothing was changed, retry shortly")
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+        return response
+
     for exc_class in DATABASE_UNAVAILABLE:
 
         @app.exception_handler(exc_class)
         async def _unavailable(_: Request, __: Exception) -> JSONResponse:
-            response = error_response(503, "the database is unavailable; nothing was changed, retry shortly")
-            response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
-            return response
+            return _unavailable_response()
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(_: Request, exc: DBAPIError) -> JSONResponse:
+        # A connection the server closed mid-query (PostgreSQL restarting) is a plain DBAPIError with
+        # connection_invalidated set; any other driver error stays a 500.
+        if exc.connection_invalidated:
+            return _unavailable_response()
+        raise exc
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from parcelsync.api.errors import DATABASE_RETRY_AFTER_S, DATABASE_UNAVAILABLE, error_response
+from parcelsync.api.errors import DATABASE_UNAVAILABLE, database_unavailable, error_response, unavailable_response
 from parcelsync.security.idempotency import (
     DEFAULT_TTL_S,
     IdempotencyStore,
@@ -76,10 +77,10 @@ class IdempotencyMiddleware:
         body_hash = fingerprint("POST", path, scope.get("query_string", b""), body)
         try:
             claim = await store.claim(owner, key, "POST", path, body_hash)
-        except DATABASE_UNAVAILABLE:
-            response = error_response(503, "the database is unavailable; nothing was changed, retry shortly")
-            response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
-            await response(scope, receive, send)
+        except (*DATABASE_UNAVAILABLE, DBAPIError) as exc:
+            if not database_unavailable(exc):
+                raise
+            await unavailable_response()(scope, receive, send)
             return
         if claim.outcome is Outcome.MISMATCH:
             await error_response(409, "Idempotency-Key was already used with a different request")(scope, receive, send)
