@@ -32,6 +32,31 @@ _CODES = {
 # The database is down or unreachable: the request was not processed and may be retried as is.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError, TimeoutError)
 DATABASE_RETRY_AFTER_S = 5
+# PostgreSQL SQLSTATE classes meaning "the server cannot serve you now": connection exceptions (08),
+# operator intervention such as a shutdown or restart (57P), insufficient resources (53).
+UNAVAILABLE_SQLSTATES = ("08", "57P", "53")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` says the database is down, restarting or unreachable (not that the request was bad).
+
+    A connection the server closed mid-query (PostgreSQL restarting) is a plain DBAPIError with
+    connection_invalidated set; a shutdown or start-up carries its SQLSTATE. Any other driver error is a bug.
+    """
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        state = str(getattr(exc.orig, "sqlstate", None) or "")
+        return state.startswith(UNAVAILABLE_SQLSTATES)
+    return False
+
+
+def unavailable_response() -> JSONResponse:
+    response = error_response(503, "the database is unavailable; nothing was changed, retry shortly")
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return response
 
 
 class ApiError(Exception):
@@ -107,24 +132,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _integrity(_: Request, __: IntegrityError) -> JSONResponse:
         return error_response(409, "a concurrent request wrote the same record; retry the request")
 
-    def _unavailable_response() -> JSONResponse:
-        response = error_response(503, "the database is unavailable; nothing was changed, retry shortly")
-        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
-        return response
-
-    for exc_class in DATABASE_UNAVAILABLE:
+    for exc_class in (*DATABASE_UNAVAILABLE, DBAPIError):
 
         @app.exception_handler(exc_class)
-        async def _unavailable(_: Request, __: Exception) -> JSONResponse:
-            return _unavailable_response()
-
-    @app.exception_handler(DBAPIError)
-    async def _dbapi(_: Request, exc: DBAPIError) -> JSONResponse:
-        # A connection the server closed mid-query (PostgreSQL restarting) is a plain DBAPIError with
-        # connection_invalidated set; any other driver error stays a 500.
-        if exc.connection_invalidated:
-            return _unavailable_response()
-        raise exc
+        async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+            if not database_unavailable(exc):
+                raise exc  # a real bug: the server error middleware logs it and answers 500
+            return unavailable_response()
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
