@@ -168,10 +168,14 @@ async def chaos(args: argparse.Namespace, s: Stack, db: Database, admin: Sandbox
             k += 1
             log(f"SIGKILL + restart {victim.name} (#{victim.restarts})")
 
+    faults_off: dict[str, Any] = {}
+
     async def bursts() -> None:
         round_ = 0
-        while not stop.is_set():
+        while not stop.is_set() and not faults_off:
             await asyncio.sleep(args.burst_every)
+            if faults_off:
+                return
             round_ += 1
             for provider in PROVIDERS:
                 await asyncio.to_thread(admin.faults, provider, **fault_config(args, args.burst, round_))
@@ -213,7 +217,16 @@ async def chaos(args: argparse.Namespace, s: Stack, db: Database, admin: Sandbox
             log(f"poster stopped: {dict(poster.statuses)}")
         edits_done = time.monotonic()
         outbox = Outbox(db.url)
-        _, progress = await outbox.wait_done(timeout_s=args.timeout)
+
+        async def quiet(_: Any) -> None:
+            """After --faults-for seconds past the last edit: no more faults (the SIGKILLs go on)."""
+            if args.faults_for and not faults_off and time.monotonic() - edits_done >= args.faults_for:
+                faults_off["at"] = time.monotonic()
+                await asyncio.to_thread(admin.faults_all, latency_ms=args.latency_ms)
+                faults_off["pending"] = (await outbox.progress()).pending
+                log(f"faults off; {faults_off['pending']} target(s) pending")
+
+        _, progress = await outbox.wait_done(timeout_s=args.timeout, on_poll=quiet)
         converged = time.monotonic()
         await outbox.close()
         log(f"converged: {progress.by_state}")
@@ -244,6 +257,8 @@ async def chaos(args: argparse.Namespace, s: Stack, db: Database, admin: Sandbox
         "poster": {"statuses": dict(poster.statuses), "accepted": len(poster.accepted),
                    "accepted_missing": missing} if poster else None,
         "pg_restart": pg or None, "events": events, "leftovers": left,
+        "faults_off": {"after_edits_s": faults_off["at"] - edits_done, "pending": faults_off["pending"],
+                       "converged_after_s": converged - faults_off["at"]} if faults_off else None,
     }
 
 
@@ -276,6 +291,10 @@ def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
         f"- time to converge after the last edit: **{out['time_to_converge_after_edits_s']:.1f} s**; "
         f"whole run {out['total_s']:.1f} s",
     ]
+    if out.get("faults_off"):
+        off = out["faults_off"]
+        lines.append(f"- faults stopped {off['after_edits_s']:.0f} s after the last edit with {off['pending']} "
+                     f"target(s) pending; converged **{off['converged_after_s']:.1f} s** later (SIGKILLs continuing)")
     if out["poster"]:
         p, pg = out["poster"], out["pg_restart"] or {}
         lines.append(
@@ -302,6 +321,9 @@ def main() -> None:
     parser.add_argument("--burst-every", type=float, default=5.0)
     parser.add_argument("--moves", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--faults-for", type=float, default=0.0,
+                        help="stop injecting faults this many seconds after the last edit (0: never), then measure "
+                             "how long convergence takes without them (workers are still SIGKILLed)")
     parser.add_argument("--backoff-cap", type=float, default=0.0,
                         help="PARCELSYNC_BACKOFF_CAP_S for the workers (default: the app's own, 600 s)")
     parser.add_argument("--max-attempts", type=int, default=0,
