@@ -162,6 +162,8 @@ class SyncTargetRow(Base):
         UniqueConstraint("merchant_id", "provider", "target_key"),
         Index("ix_sync_targets_due", "provider", "state", "next_attempt_at"),
         Index("ix_sync_targets_merchant_state", "merchant_id", "state"),
+        # Covers the sync-health counts by provider and state (index-only at millions of targets).
+        Index("ix_sync_targets_merchant_provider_state", "merchant_id", "provider", "state"),
         # The claim query: the oldest due pending target, then its connection's other due targets.
         Index("ix_sync_targets_pending_due", "next_attempt_at", "id", sqlite_where=PENDING, postgresql_where=PENDING),
         Index(
