@@ -18,12 +18,13 @@ changes nothing, and the target's new holder sends the current state again.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import ConnectionRow, SyncTargetRow
@@ -95,6 +96,15 @@ def _lease_update(ids_query: Any, owner: str, now: datetime, until: datetime) ->
     )
 
 
+MAX_HEAD_TRIES = 8
+
+
+def connection_lock_key(merchant_id: str, provider: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL's advisory locks, one per provider connection."""
+    digest = hashlib.blake2b(f"parcelsync-claim:{merchant_id}/{provider}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 class Outbox:
     """Claims for one worker process: owns the lease identity and the SQLite claim lock."""
 
@@ -121,15 +131,7 @@ class Outbox:
             scope.append(T.merchant_id == merchant_id)
         dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
         if dialect == "postgresql":
-            head = (
-                await session.execute(
-                    select(T.merchant_id, T.provider)
-                    .where(*scope)
-                    .order_by(T.next_attempt_at, T.id)
-                    .limit(1)
-                    .with_for_update(skip_locked=True, of=T)
-                )
-            ).first()
+            head = await self._lock_head_connection(session, scope)
             if head is None:
                 return None
             # A CTE with FOR UPDATE is evaluated once; a plain IN (subquery ... LIMIT) may be re-run per row.
@@ -155,6 +157,28 @@ class Outbox:
             key=lambda t: t.id,
         )
         return Claim(self.owner, rows[0].merchant_id, Provider(rows[0].provider), tuple(targets), until)
+
+    async def _lock_head_connection(self, session: AsyncSession, scope: list[ColumnElement[bool]]) -> Any:
+        """PostgreSQL: the connection of the oldest due target, locked for this transaction.
+
+        A transaction-scoped advisory lock per (merchant, provider) means no two claimers build a
+        batch of the same connection at once, so its due targets are never split into smaller calls;
+        a claimer that finds the lock taken moves on to the next connection.
+        """
+        taken: list[ColumnElement[bool]] = []
+        for _ in range(MAX_HEAD_TRIES):
+            head = (
+                await session.execute(
+                    select(T.merchant_id, T.provider).where(*scope, *taken).order_by(T.next_attempt_at, T.id).limit(1)
+                )
+            ).first()
+            if head is None:
+                return None
+            key = connection_lock_key(head.merchant_id, head.provider)
+            if await session.scalar(select(func.pg_try_advisory_xact_lock(key))):
+                return head
+            taken.append(or_(T.merchant_id != head.merchant_id, T.provider != head.provider))
+        return None
 
     async def _claim_sqlite(
         self, session: AsyncSession, scope: list[ColumnElement[bool]], now: datetime, until: datetime

@@ -156,3 +156,20 @@ async def test_shutdown_releases_claims_it_cannot_finish_in_its_grace_period(hub
     targets = await hub.targets()
     assert [(t.state, t.lease_owner, t.attempts) for t in targets] == [("pending", None, 0)] * 2
     assert await claim(hub, Outbox(owner="next", lease_seconds=60)) is not None  # due again at once
+
+
+async def test_concurrent_claimers_keep_each_connections_batches_whole(any_hub: Hub) -> None:
+    hub = any_hub
+    await hub.upsert([shipment(i, intent=i, order=i) for i in range(30)])
+    boxes = [Outbox(owner=f"w{i}", lease_seconds=60) for i in range(8)]
+    sizes: dict[Provider, list[int]] = {p: [] for p in Provider}
+
+    async def run(box: Outbox) -> None:
+        while (c := await claim(hub, box)) is not None:
+            sizes[c.provider].append(len(c.targets))
+            await asyncio.sleep(0)
+
+    await asyncio.gather(*(run(b) for b in boxes))
+    assert sorted(sizes[Provider.USEEPAY]) == [10, 20]  # 30 intents: two calls, never three smaller ones
+    assert sizes[Provider.TRACKINGMORE] == [30]
+    assert sum(sizes[Provider.SHOPLINE]) == 30
