@@ -40,16 +40,6 @@ def free_port() -> int:
 
 
 @functools.cache
-def cli_has(command: str) -> bool:
-    """True when `parcelsync <command> --help` works (the CLI command has landed)."""
-    if not PARCELSYNC.exists():
-        return False
-    done = subprocess.run(
-        [str(PARCELSYNC), *command.split(), "--help"], capture_output=True, text=True, timeout=60, check=False
-    )
-    return done.returncode == 0
-
-
 class RssSampler:
     """Samples the resident set size of a process (and its children) in a thread; keeps the peak."""
 
@@ -254,12 +244,9 @@ class Stack:
         return service.start()
 
     def sandbox(self, port: int | None = None) -> Service:
-        """`parcelsync sandbox --port P` (or bench/sandbox_server.py until that command lands)."""
+        """`parcelsync sandbox --port P`: the three sandboxes in their own process."""
         port = port or free_port()
-        if cli_has("sandbox"):
-            argv = [str(PARCELSYNC), "sandbox", "--port", str(port)]
-        else:
-            argv = [sys.executable, "-m", "bench.sandbox_server", "--port", str(port)]
+        argv = [str(PARCELSYNC), "sandbox", "--port", str(port)]
         service = self.spawn("sandbox", argv, self.env(), port)
         service.wait_http("/useepay/_sandbox/faults")
         return service
@@ -272,9 +259,8 @@ class Stack:
         return service
 
     def worker(self, db: Database, index: int = 0, **extra: str) -> Service:
-        """`parcelsync worker` (or bench/run_worker.py until that command lands)."""
-        argv = [str(PARCELSYNC), "worker"] if cli_has("worker") else [sys.executable, "-m", "bench.run_worker"]
-        return self.spawn(f"worker-{index}", argv, self.env(db, **extra))
+        """`parcelsync worker` in its own process."""
+        return self.spawn(f"worker-{index}", [str(PARCELSYNC), "worker"], self.env(db, **extra))
 
     def close(self) -> None:
         for service in reversed(self.services):

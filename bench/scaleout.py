@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 from bench.datagen import Dataset
-from bench.harness import Database, Stack, cli_has, mib, stack
+from bench.harness import Database, Stack, mib, stack
 from bench.hub import Outbox, ingest, setup_merchants, verify
 from bench.results import record, table
 from bench.sandboxes import PROVIDERS, SandboxAdmin
@@ -55,7 +55,6 @@ async def phase(args: argparse.Namespace, workers: int, s: Stack, db: Database, 
     outbox = Outbox(db.url)
     before = await outbox.progress()
     env = {"PARCELSYNC_WORKER_CONCURRENCY": str(args.concurrency)} if args.concurrency else {}
-    cli_has("worker")
     started = time.monotonic()
     procs = [s.worker(db, i, **env) for i in range(workers)]
     _, progress = await outbox.wait_done(timeout_s=args.timeout)

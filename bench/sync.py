@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from bench.datagen import Dataset
-from bench.harness import Database, Stack, cli_has, mib, stack
+from bench.harness import Database, Stack, mib, stack
 from bench.hub import Outbox, ingest, setup_merchants, verify
 from bench.naive import run_naive
 from bench.results import record, table
@@ -62,7 +62,6 @@ async def sync_phase(
     outbox = Outbox(db.url)
     before = await outbox.progress()
     env = worker_env(args)
-    cli_has("worker")  # resolve the worker command before the clock starts
     t0 = time.monotonic()
     if args.profile:
         workers = [profiled_worker(s, db, env, args.profile)]
@@ -111,8 +110,7 @@ def profiled_worker(s: Stack, db: Any, env: dict[str, str], path: str) -> Any:
     """The worker under pyinstrument (text report written when it stops)."""
     from bench.harness import PARCELSYNC, VENV_BIN
 
-    target = [str(PARCELSYNC), "worker"] if cli_has("worker") else ["-m", "bench.run_worker"]
-    argv = [str(VENV_BIN / "pyinstrument"), "-r", "text", "--show-all", "-o", path, *target]
+    argv = [str(VENV_BIN / "pyinstrument"), "-r", "text", "--show-all", "-o", path, str(PARCELSYNC), "worker"]
     return s.spawn("worker-profiled", argv, s.env(db, **env))
 
 

@@ -48,20 +48,12 @@ async def _pg_reachable() -> bool:
         await engine.dispose()
 
 
-async def _pg_create_database(name: str) -> None:
+async def _pg_admin(statement: str) -> None:
+    """Run one statement that cannot run in a transaction (CREATE/DROP DATABASE) on the admin database."""
     engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await engine.dispose()
-
-
-async def _pg_drop_database(name: str) -> None:
-    engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(statement))
     finally:
         await engine.dispose()
 
@@ -79,13 +71,13 @@ def pg_database_url() -> Iterator[str]:
             pytest.fail(PG_HOWTO + " (required in CI)")
         pytest.skip(PG_HOWTO)
     name = f"parcelsync_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_create_database(name))
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
     url = _pg_url_for(name)
     migrate.upgrade_sync(url)
     try:
         yield url
     finally:
-        asyncio.run(_pg_drop_database(name))
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")

@@ -176,11 +176,14 @@ async def receive_webhook(
     return await apply_update(session, merchant_id, update, registry=registry, source="webhook", now=now)
 
 
-async def polled_connections(session: AsyncSession) -> list[str]:
-    """Merchants whose enabled TrackingMore connection has webhooks switched off (option `webhooks: false`)."""
+async def polled_connections(session: AsyncSession, now: datetime) -> list[str]:
+    """Merchants whose enabled TrackingMore connection has webhooks switched off (option `webhooks: false`)
+    and whose next poll is due; `claim_poll` then takes each one atomically."""
     rows = await session.execute(
         select(ConnectionRow.merchant_id, ConnectionRow.options).where(
-            ConnectionRow.provider == PROVIDER, ConnectionRow.enabled.is_(True)
+            ConnectionRow.provider == PROVIDER,
+            ConnectionRow.enabled.is_(True),
+            or_(ConnectionRow.poll_due_at.is_(None), ConnectionRow.poll_due_at <= now),
         )
     )
     return sorted(m for m, options in rows if (options or {}).get("webhooks") is False)

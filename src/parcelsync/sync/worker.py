@@ -272,7 +272,7 @@ class Worker:
         """Poll TrackingMore for every merchant whose webhooks are off and whose poll is due (claimed in the
         database, so several worker processes never poll one connection twice); returns the trackings applied."""
         async with self.sessions() as session:
-            merchants = await polled_connections(session)
+            merchants = await polled_connections(session, self.clock())
         applied = 0
         for merchant_id in merchants:
             async with unit_of_work(self.sessions) as session:
