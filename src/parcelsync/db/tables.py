@@ -275,3 +275,20 @@ class IdempotencyKeyRow(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class RateCounterRow(Base):
+    """A fixed-window rate counter (security/db_throttle.py): hits of one key in one window.
+
+    `expires_at` is when no decision needs the row any more (the end of the window after it),
+    so pruning is one indexed delete whatever the window lengths.
+    """
+
+    __tablename__ = "rate_counters"
+    __table_args__ = (Index("ix_rate_counters_expires_at", "expires_at"),)
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_s: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
