@@ -1,4 +1,4 @@
-"""`parcelsync sandbox`: the three provider emulators on one port, or one of them at the root of its port."""
+"""`parcelsync sandbox`: the provider emulators on one port, or one of them at the root of its port."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def sandbox(
     port: Annotated[
         int | None,
         typer.Option(help="Port to listen on (default 8100; with --provider: 8101 useepay, 8102 shopline, "
-                     "8103 trackingmore)."),
+                     "8103 trackingmore, 8104 paypal, 8105 aftership)."),
     ] = None,
     provider: Annotated[
         SandboxProvider | None,
@@ -27,7 +27,7 @@ def sandbox(
         ),
     ] = None,
 ) -> None:
-    """Serve the UseePay, SHOPLINE and TrackingMore sandboxes under /useepay, /shopline, /trackingmore."""
+    """Serve the provider sandboxes under /useepay, /shopline, /trackingmore, /paypal and /aftership."""
     import uvicorn
 
     from parcelsync.sandbox.server import SandboxUrls, create_app
@@ -43,4 +43,6 @@ def sandbox(
         console.print(f"UseePay       {urls.useepay}")
         console.print(f"SHOPLINE      {urls.shopline('<handle>')}")
         console.print(f"TrackingMore  {urls.trackingmore}")
+        console.print(f"PayPal        {urls.paypal}")
+        console.print(f"AfterShip     {urls.aftership}")
     uvicorn.run(create_app(provider=provider), host=host, port=port, log_level="warning")

@@ -1,4 +1,5 @@
-"""All three sandboxes in one ASGI app: `/useepay`, `/shopline/{handle}`, `/trackingmore/v2`; or one at the root.
+"""All sandboxes in one ASGI app: `/useepay`, `/shopline/{handle}`, `/trackingmore/v2`, `/paypal`,
+`/aftership/tracking/2026-07`; or one at the root.
 
 Base URLs for a hub connection, with the server at http://127.0.0.1:8100:
 UseePay `http://127.0.0.1:8100/useepay`, SHOPLINE `http://127.0.0.1:8100/shopline/{handle}`,
@@ -9,7 +10,9 @@ With `provider=...` the app is that one sandbox at the root of its port, so the 
 stands exactly where the provider's host does: UseePay `http://127.0.0.1:8101` for
 `https://openapi1.uat.useepay.com`, SHOPLINE `http://127.0.0.1:8102/{handle}` (or any
 `{handle}.<domain>` Host) for `https://{handle}.myshopline.com`, TrackingMore `http://127.0.0.1:8103/v2`
-for `https://api.trackingmore.com/v2`; admin under `/_sandbox/...`.
+for `https://api.trackingmore.com/v2`, PayPal `http://127.0.0.1:8104` for `https://api-m.paypal.com`,
+AfterShip `http://127.0.0.1:8105/tracking/2026-07` for `https://api.aftership.com/tracking/2026-07`;
+admin under `/_sandbox/...` (AfterShip: `/tracking/2026-07/_sandbox/...`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from parcelsync.sandbox.aftership.app import API_VERSION as AFTERSHIP_VERSION
+from parcelsync.sandbox.aftership.app import create_app as create_aftership
+from parcelsync.sandbox.aftership.errors import envelope as aftership_envelope
+from parcelsync.sandbox.aftership.models import AfterShipState
+from parcelsync.sandbox.paypal.app import create_app as create_paypal
+from parcelsync.sandbox.paypal.models import PayPalState
 from parcelsync.sandbox.shopline.app import create_app as create_shopline
 from parcelsync.sandbox.shopline.models import ShoplineState
 from parcelsync.sandbox.trackingmore.app import create_app as create_trackingmore
@@ -33,6 +42,9 @@ from parcelsync.sandbox.useepay.models import UseePayState
 USEEPAY_PREFIX = "/useepay"
 SHOPLINE_PREFIX = "/shopline"
 TRACKINGMORE_PREFIX = "/trackingmore"
+PAYPAL_PREFIX = "/paypal"
+AFTERSHIP_PREFIX = "/aftership"
+AFTERSHIP_PATH = f"/tracking/{AFTERSHIP_VERSION}"
 
 
 class SandboxProvider(StrEnum):
@@ -41,15 +53,19 @@ class SandboxProvider(StrEnum):
     USEEPAY = "useepay"
     SHOPLINE = "shopline"
     TRACKINGMORE = "trackingmore"
+    PAYPAL = "paypal"
+    AFTERSHIP = "aftership"
 
     @property
     def default_port(self) -> int:
-        return {"useepay": 8101, "shopline": 8102, "trackingmore": 8103}[self.value]
+        return {"useepay": 8101, "shopline": 8102, "trackingmore": 8103, "paypal": 8104, "aftership": 8105}[
+            self.value]
 
     def base_url(self, root: str) -> str:
         """The provider base URL of a standalone server at `root` (SHOPLINE: with `{handle}` to fill)."""
         root = root.rstrip("/")
-        return {"useepay": root, "shopline": root + "/{handle}", "trackingmore": root + "/v2"}[self.value]
+        return {"useepay": root, "shopline": root + "/{handle}", "trackingmore": root + "/v2", "paypal": root,
+                "aftership": root + AFTERSHIP_PATH}[self.value]
 
 
 @dataclass
@@ -59,11 +75,15 @@ class Sandboxes:
     useepay: UseePayState = field(default_factory=lambda: UseePayState(demo=True))
     shopline: ShoplineState = field(default_factory=lambda: ShoplineState(demo=True))
     trackingmore: TrackingMoreState = field(default_factory=TrackingMoreState)
+    paypal: PayPalState = field(default_factory=lambda: PayPalState(demo=True))
+    aftership: AfterShipState = field(default_factory=AfterShipState)
 
     def reset(self) -> None:
         self.useepay.reset()
         self.shopline.reset()
         self.trackingmore.reset()
+        self.paypal.reset()
+        self.aftership.reset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +111,14 @@ class SandboxUrls:
     def trackingmore_admin(self) -> str:
         return self.root.rstrip("/") + TRACKINGMORE_PREFIX
 
+    @property
+    def paypal(self) -> str:
+        return self.root.rstrip("/") + PAYPAL_PREFIX
+
+    @property
+    def aftership(self) -> str:
+        return self.root.rstrip("/") + AFTERSHIP_PREFIX + AFTERSHIP_PATH
+
 
 def create_app(
     sandboxes: Sandboxes | None = None,
@@ -111,10 +139,14 @@ def create_app(
                 "useepay": urls.useepay,
                 "shopline": urls.shopline("{handle}"),
                 "trackingmore": urls.trackingmore,
+                "paypal": urls.paypal,
+                "aftership": urls.aftership,
                 "admin": {
                     "useepay": urls.useepay + "/_sandbox",
                     "shopline": urls.shopline_admin + "/_sandbox",
                     "trackingmore": urls.trackingmore_admin + "/_sandbox",
+                    "paypal": urls.paypal + "/_sandbox",
+                    "aftership": urls.aftership + "/_sandbox",
                 },
             }
         )
@@ -125,6 +157,9 @@ def create_app(
             Mount(USEEPAY_PREFIX, app=create_useepay(sandboxes.useepay)),
             Mount(SHOPLINE_PREFIX, app=create_shopline(sandboxes.shopline)),
             Mount(TRACKINGMORE_PREFIX, app=create_trackingmore(sandboxes.trackingmore, webhook_client=webhook_client)),
+            Mount(PAYPAL_PREFIX, app=create_paypal(sandboxes.paypal)),
+            Mount(AFTERSHIP_PREFIX + AFTERSHIP_PATH,
+                  app=create_aftership(sandboxes.aftership, webhook_client=webhook_client)),
         ]
     )
     app.state.sandboxes = sandboxes
@@ -136,7 +171,20 @@ def _single(provider: SandboxProvider, sandboxes: Sandboxes, webhook_client: htt
         app = create_useepay(sandboxes.useepay)
     elif provider is SandboxProvider.SHOPLINE:
         app = create_shopline(sandboxes.shopline)
+    elif provider is SandboxProvider.PAYPAL:
+        app = create_paypal(sandboxes.paypal)
+    elif provider is SandboxProvider.AFTERSHIP:
+        app = _at(AFTERSHIP_PATH, create_aftership(sandboxes.aftership, webhook_client=webhook_client))
     else:
         app = create_trackingmore(sandboxes.trackingmore, webhook_client=webhook_client)
     app.state.sandboxes = sandboxes
     return app
+
+
+def _at(path: str, inner: Starlette) -> Starlette:
+    """`inner` mounted at `path` of a bare app (AfterShip's base URL carries `/tracking/{version}`)."""
+
+    async def not_found(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(aftership_envelope(404), status_code=404)
+
+    return Starlette(routes=[Mount(path, app=inner)], exception_handlers={404: not_found})

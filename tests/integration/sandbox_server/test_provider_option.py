@@ -84,7 +84,7 @@ def test_unknown_provider_is_refused() -> None:
 
 
 def test_default_ports_and_base_urls() -> None:
-    assert [p.default_port for p in SandboxProvider] == [8101, 8102, 8103]
+    assert [p.default_port for p in SandboxProvider] == [8101, 8102, 8103, 8104, 8105]
     assert SandboxProvider.USEEPAY.base_url("http://h:1/") == "http://h:1"
     assert SandboxProvider.SHOPLINE.base_url("http://h:1") == "http://h:1/{handle}"
     assert SandboxProvider.TRACKINGMORE.base_url("http://h:1") == "http://h:1/v2"
