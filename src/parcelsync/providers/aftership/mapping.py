@@ -158,7 +158,8 @@ def parse_page(data: Any) -> tuple[list[TrackingUpdate], str | None]:
     if not isinstance(data, Mapping):
         return [], None
     items = [parse_tracking(t) for t in data.get("trackings") or [] if isinstance(t, Mapping)]
-    pagination = data.get("pagination") if isinstance(data.get("pagination"), Mapping) else {}
-    cursor = pagination.get("next_cursor") if pagination.get("has_next_page", bool(pagination.get("next_cursor"))) \
-        else None
+    found = data.get("pagination")
+    pagination: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    more = pagination.get("has_next_page", bool(pagination.get("next_cursor")))
+    cursor = pagination.get("next_cursor") if more else None
     return items, str(cursor) if cursor else None

@@ -222,18 +222,23 @@ class PayPalClient:
         return TrackerOutcome(order_id, line.tracking_number, True, debug_id=response.headers.get(DEBUG_ID_HEADER),
                               tracker_id=tid, status=TrackerStatus.SHIPPED)
 
-    async def cancel_order_tracker(self, order_id: str, tracker: str) -> TrackerOutcome:
+    async def cancel_order_tracker(self, order_id: str, tracker: str, *,
+                                   request_id: str | None = None) -> TrackerOutcome:
         """`PATCH /v2/checkout/orders/{id}/trackers/{tracker_id}` to `CANCELLED` (answers 204)."""
         path = f"{ORDERS_PATH}/{quote(order_id, safe='')}/trackers/{quote(tracker, safe='')}"
-        response, _ = await self._call("PATCH", path, build_cancel_patch())
+        response, _ = await self._call("PATCH", path, build_cancel_patch(), request_id=request_id)
         number = tracker.split("-", 1)[1] if "-" in tracker else tracker
         return TrackerOutcome(order_id, number, True, debug_id=response.headers.get(DEBUG_ID_HEADER),
                               tracker_id=tracker, status=TrackerStatus.CANCELLED)
 
     async def send_order_trackers(
-        self, trackers: PaymentTrackers, *, notify_payer: bool = False
+        self, trackers: PaymentTrackers, *, notify_payer: bool = False, request_id_prefix: str | None = None
     ) -> list[TrackerOutcome]:
-        """Every tracker of one order: shipped ones added, cancelled ones patched; one outcome each."""
+        """Every tracker of one order: shipped ones added, cancelled ones patched; one outcome each.
+
+        `request_id_prefix` (say the outbox target and its desired version) makes each write's
+        `PayPal-Request-Id` `{prefix}:{tracking_number}`; without it the id is derived from the body.
+        """
         outcomes: list[TrackerOutcome] = []
         if trackers.capture_id:
             self.remember_capture(trackers.payment_id, trackers.capture_id)
@@ -242,10 +247,12 @@ class PayPalClient:
                 if line.status is TrackerStatus.CANCELLED:
                     capture = await self.capture_id_for(trackers.payment_id)
                     outcomes.append(await self.cancel_order_tracker(
-                        trackers.payment_id, f"{capture}-{line.tracking_number}"))
+                        trackers.payment_id, f"{capture}-{line.tracking_number}",
+                        request_id=_rid(request_id_prefix, line)))
                 else:
                     outcomes.append(await self.add_order_tracker(
-                        trackers.payment_id, line, notify_payer=notify_payer))
+                        trackers.payment_id, line, notify_payer=notify_payer,
+                        request_id=_rid(request_id_prefix, line)))
             except ProviderError as exc:
                 if isinstance(exc, AuthError):
                     raise
@@ -316,6 +323,10 @@ class PayPalClient:
             for outcome in outcomes:
                 results[(outcome.payment_id, outcome.tracking_number)] = outcome
         return [results[(txn, line.tracking_number)] for txn, line in order]
+
+
+def _rid(prefix: str | None, line: TrackerLine) -> str | None:
+    return f"{prefix}:{line.tracking_number}:{line.status.value}" if prefix else None
 
 
 def _failed(txn: str, line: TrackerLine, exc: ProviderError) -> TrackerOutcome:

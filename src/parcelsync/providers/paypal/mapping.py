@@ -17,13 +17,18 @@ from typing import Any
 
 from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.models import Shipment
-from parcelsync.providers.errors import ProviderError, Rejected, Retryable
+from parcelsync.providers.errors import ProviderError, Retryable
 from parcelsync.providers.http import error_for_status
 from parcelsync.providers.paypal.carriers import paypal_carrier
 from parcelsync.providers.paypal.schemas import PROVIDER, BatchResponse, ErrorBody
 from parcelsync.providers.paypal.status import TrackerStatus, TrackingApi, tracker_status
 
 _FIELD_INDEX = re.compile(r"trackers/(\d+)")
+# A per-item `errors[]` entry has no HTTP status of its own: its `name` says which one it stands for.
+_ITEM_STATUS: Mapping[str, int] = {
+    "RESOURCE_NOT_FOUND": 404, "UNPROCESSABLE_ENTITY": 422, "RATE_LIMIT_REACHED": 429,
+    "INTERNAL_SERVER_ERROR": 500, "SERVICE_UNAVAILABLE": 503,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +218,7 @@ def parse_batch_response(
         if index is None or index in outcomes:
             continue
         txn, number = items[index]
-        exc = Rejected(error.why, provider=PROVIDER, code=error.issue or error.name, field=error.field,
-                       trace_id=error.debug_id or debug_id)
+        exc = error_from_body(_ITEM_STATUS.get(error.name or "", 400), error, debug_id=debug_id)
         outcomes[index] = TrackerOutcome(txn, number, False, exc.reason, exc, error.debug_id or debug_id)
     added = {(t.transaction_id, t.tracking_number or "") for t in response.tracker_identifiers}
     aligned: list[TrackerOutcome] = []
@@ -224,8 +228,8 @@ def parse_batch_response(
         elif (txn, number) in added:
             aligned.append(TrackerOutcome(txn, number, True, debug_id=debug_id, tracker_id=tracker_id(txn, number)))
         else:
-            exc = Retryable("PayPal listed this tracker neither as added nor as an error", provider=PROVIDER)
-            aligned.append(TrackerOutcome(txn, number, False, exc.reason, exc, debug_id))
+            missing = Retryable("PayPal listed this tracker neither as added nor as an error", provider=PROVIDER)
+            aligned.append(TrackerOutcome(txn, number, False, missing.reason, missing, debug_id))
     return aligned
 
 
