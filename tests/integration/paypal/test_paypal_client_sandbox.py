@@ -40,7 +40,7 @@ async def test_token_is_cached_until_shortly_before_expiry(client: PayPalClient,
 
 async def test_probe_and_wrong_secret_is_auth_error(http: httpx.AsyncClient, state: PayPalState) -> None:
     good = PayPalClient(http, base_url=BASE_URL, client_id=CLIENT_ID, client_secret="EKtestsecret-shhh-999888777")
-    assert (await good.probe())["ok"] is True
+    assert await good.probe() == {"ok": True, "tracking_scope": True}
     bad = PayPalClient(http, base_url=BASE_URL, client_id=CLIENT_ID, client_secret="wrong-secret-value")
     with pytest.raises(AuthError) as caught:
         await bad.probe()
@@ -164,3 +164,16 @@ async def test_batch_call_failure_fails_only_its_trackers(client: PayPalClient, 
                                        api=TrackingApi.BATCH_V1)]
     [outcome] = await client.send_batch_trackers(payments)
     assert not outcome.accepted and isinstance(outcome.error, Retryable)
+
+
+async def test_concurrent_callers_share_one_token_request(client: PayPalClient, state: PayPalState) -> None:
+    import asyncio
+
+    tokens = await asyncio.gather(*(client.access_token() for _ in range(10)))
+    assert len(set(tokens)) == 1 and state.tokens_issued == 1
+
+
+async def test_caller_request_ids_are_sent(client: PayPalClient, state: PayPalState) -> None:
+    trackers = build_payment_trackers(ORDER_ID, [shipment("1Z5R89390357567127")], [], default_registry())
+    await client.send_order_trackers(trackers, request_id_prefix="target-7:v3")
+    assert any(key.endswith("target-7:v3:1Z5R89390357567127:SHIPPED") for _, key in state.idempotency)

@@ -48,6 +48,7 @@ from parcelsync.providers.paypal.schemas import (
     REQUEST_ID_HEADER,
     TOKEN_PATH,
     TRACKERS_PATH,
+    TRACKING_SCOPE,
     TokenResponse,
 )
 from parcelsync.providers.paypal.status import TrackerStatus
@@ -83,6 +84,7 @@ class PayPalClient:
         self._margin = refresh_margin_s
         self._token: str | None = None
         self._token_expires_at = 0.0
+        self.token_scope = ""
         self._token_lock = asyncio.Lock()
         self._captures: dict[str, str] = {}
         self.token_requests = 0
@@ -134,13 +136,14 @@ class PayPalClient:
                             status_code=response.status_code) from None
         margin = min(self._margin, token.expires_in / 2)
         self._token = token.access_token
+        self.token_scope = token.scope or ""
         self._token_expires_at = self._clock() + token.expires_in - margin
         return token.access_token
 
     async def probe(self) -> dict[str, Any]:
-        """"Test connection": a fresh token proves the credentials; answers the granted scopes."""
+        """"Test connection": a fresh token proves the credentials; says whether tracking is in its scopes."""
         await self.access_token(force=True)
-        return {"ok": True, "token_expires_in_s": round(self._token_expires_at - self._clock() + self._margin)}
+        return {"ok": True, "tracking_scope": TRACKING_SCOPE in self.token_scope.split()}
 
     # -- transport -----------------------------------------------------------------------
 
@@ -237,7 +240,7 @@ class PayPalClient:
         """Every tracker of one order: shipped ones added, cancelled ones patched; one outcome each.
 
         `request_id_prefix` (say the outbox target and its desired version) makes each write's
-        `PayPal-Request-Id` `{prefix}:{tracking_number}`; without it the id is derived from the body.
+        `PayPal-Request-Id` `{prefix}:{tracking_number}:{status}`; without it the id is derived from the body.
         """
         outcomes: list[TrackerOutcome] = []
         if trackers.capture_id:

@@ -147,3 +147,15 @@ def test_meter_paces_and_follows_headers() -> None:
     assert meter.rate == 20
     assert RateLimitHeaders.parse({"x-ratelimit-limit": "6", "x-ratelimit-remaining": "x"}) == \
         RateLimitHeaders(6.0, None, None)
+
+
+def test_docs_webhook_example_parses() -> None:
+    """The webhook specification's example body (its visible fields; tag fields as the spec describes)."""
+    from pathlib import Path
+
+    raw = (Path(__file__).parents[3] / "fixtures" / "aftership" / "webhook_tracking_update.json").read_bytes()
+    verify_webhook(raw, sign(raw, "2e55b9a3-4dd1-4416-9897-c4bd1e3d738f"), "2e55b9a3-4dd1-4416-9897-c4bd1e3d738f")
+    event = parse_webhook(raw)
+    assert event.event_id == "3f645f5e-530b-4062-8695-db6a64420af8" and event.is_tracking_first_tag
+    assert event.ts == datetime(2021, 1, 2, 8, 52, 54, tzinfo=UTC)
+    assert event.tracking is not None and event.tracking.status is DeliveryStatus.IN_TRANSIT
