@@ -167,3 +167,12 @@ async def test_tags_move_on_the_clock_and_signed_webhooks_arrive(
         verify_webhook(body.replace(b"tracking_update", b"tracking_updatX"), headers["aftership-hmac-sha256"], SECRET)
     with pytest.raises(WebhookVerificationError):
         verify_webhook(body, headers["aftership-hmac-sha256"], "another-secret")
+
+
+async def test_a_hung_call_is_retryable_within_the_deadline(state: AfterShipState) -> None:
+    state.faults.configure(FaultConfig(timeout_rate=1.0, timeout_seconds=5))
+    transport = httpx.ASGITransport(app=create_app(state))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, timeout=0.05) as http:
+        client = AfterShipClient(http, api_key=API_KEY, base_url=BASE_URL, limiter=AfterShipLimiter())
+        with pytest.raises(Retryable, match="timeout"):
+            await client.probe()

@@ -177,3 +177,14 @@ async def test_caller_request_ids_are_sent(client: PayPalClient, state: PayPalSt
     trackers = build_payment_trackers(ORDER_ID, [shipment("1Z5R89390357567127")], [], default_registry())
     await client.send_order_trackers(trackers, request_id_prefix="target-7:v3")
     assert any(key.endswith("target-7:v3:1Z5R89390357567127:SHIPPED") for _, key in state.idempotency)
+
+
+async def test_a_hung_call_is_retryable_within_the_deadline(state: PayPalState) -> None:
+    from parcelsync.sandbox.paypal import create_app
+
+    state.faults.configure(FaultConfig(timeout_rate=1.0, timeout_seconds=5))
+    transport = httpx.ASGITransport(app=create_app(state))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, timeout=0.05) as http:
+        client = PayPalClient(http, base_url=BASE_URL, client_id=CLIENT_ID, client_secret="EKtestsecret-shhh-999888777")
+        with pytest.raises(Retryable, match="timeout"):
+            await client.access_token()

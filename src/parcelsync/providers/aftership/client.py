@@ -7,6 +7,7 @@ tracking, so registering is idempotent.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -81,7 +82,7 @@ class AfterShipClient:
             content = json.dumps(body, ensure_ascii=False).encode()
         request = self._http.build_request(method, self.base_url + path, params=query, headers=headers,
                                            content=content)
-        response = await send(self._http, request, provider=PROVIDER)
+        response = await _send_bounded(self._http, request)
         self.limiter.observe(endpoint, response.headers)
         return self._envelope(endpoint, response)
 
@@ -242,3 +243,15 @@ class AfterShipClient:
     async def probe(self) -> dict[str, Any]:
         """"Test connection": `GET /couriers` proves the key and reports how many couriers are active."""
         return {"ok": True, "couriers": len(await self.list_couriers())}
+
+
+async def _send_bounded(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """`send` bounded by the client's whole timeout: in-process (ASGI) transports ignore httpx's
+    per-phase timeouts, and a hung call must become `Retryable`, not a stuck worker."""
+    parts = [t for t in (http.timeout.connect, http.timeout.read, http.timeout.write, http.timeout.pool)
+             if t is not None]
+    try:
+        async with asyncio.timeout(sum(parts) if parts else None):
+            return await send(http, request, provider=PROVIDER)
+    except TimeoutError:
+        raise Retryable("timeout: no answer within the client deadline", provider=PROVIDER) from None

@@ -119,7 +119,7 @@ class PayPalClient:
             headers={"Accept": "application/json", "Accept-Language": "en_US", "Authorization": self._basic()},
         )
         self.token_requests += 1
-        response = await send(self._http, request, provider=PROVIDER)
+        response = await _send_bounded(self._http, request)
         payload = self._json(response)
         if response.status_code in (400, 401, 403):
             # The token endpoint answers in OAuth's own shape: {error, error_description}.
@@ -176,7 +176,7 @@ class PayPalClient:
                 headers[REQUEST_ID_HEADER] = request_id or request_id_for(method, path, body)
             content = json.dumps(body).encode() if body is not None else None
             request = self._http.build_request(method, self.base_url + path, headers=headers, content=content)
-            response = await send(self._http, request, provider=PROVIDER)
+            response = await _send_bounded(self._http, request)
             payload = self._json(response)
             if response.status_code == 401 and attempt == 1:
                 continue
@@ -339,3 +339,15 @@ def _failed(txn: str, line: TrackerLine, exc: ProviderError) -> TrackerOutcome:
 def _with_status(outcome: TrackerOutcome, status: TrackerStatus) -> TrackerOutcome:
     return TrackerOutcome(outcome.payment_id, outcome.tracking_number, outcome.accepted, outcome.reason,
                           outcome.error, outcome.debug_id, outcome.tracker_id, status)
+
+
+async def _send_bounded(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """`send` bounded by the client's whole timeout: in-process (ASGI) transports ignore httpx's
+    per-phase timeouts, and a hung call must become `Retryable`, not a stuck worker."""
+    parts = [t for t in (http.timeout.connect, http.timeout.read, http.timeout.write, http.timeout.pool)
+             if t is not None]
+    try:
+        async with asyncio.timeout(sum(parts) if parts else None):
+            return await send(http, request, provider=PROVIDER)
+    except TimeoutError:
+        raise Retryable("timeout: no answer within the client deadline", provider=PROVIDER) from None
