@@ -34,8 +34,12 @@ def shipment(number: str = UPS, carrier: str = "ups", **kw: object) -> Shipment:
 async def test_docs_create_example_is_accepted_on_a_fresh_sandbox() -> None:
     app = create_app(AfterShipState())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
-        answer = await http.post("/trackings", headers={"as-api-key": DEMO_API_KEY},
+        # The quick start's curl: its placeholder key and body, as they are.
+        answer = await http.post("/trackings", headers={"as-api-key": "your aftership api key",
+                                                        "Content-Type": "application/json"},
                                  json=json.loads((FIXTURES / "create_tracking_request.json").read_text()))
+        demo = await http.get("/couriers", headers={"as-api-key": DEMO_API_KEY})
+    assert demo.status_code == 200
     assert answer.status_code == 201
     body = answer.json()
     assert body["meta"] == {"code": 201, "message": "", "type": "Created"}

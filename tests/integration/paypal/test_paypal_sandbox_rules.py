@@ -26,9 +26,10 @@ async def fresh_http() -> httpx.AsyncClient:
 
 
 async def test_docs_orders_track_example_is_accepted_verbatim_on_a_fresh_sandbox() -> None:
+    """The reference page's curl: its bearer token, auth assertion, order id and body, as they are."""
     async with await fresh_http() as http:
-        headers = await bearer(http, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
-        answer = await http.post("/v2/checkout/orders/5O190127TN364715T/track", headers=headers,
+        headers = fixture("orders_track_headers.json")
+        answer = await http.post("/v2/checkout/orders/5O190127TN364715T/track", headers=headers,  # type: ignore[arg-type]
                                  json=fixture("orders_track_request.json"))
         assert answer.status_code == 201, answer.text
         [unit] = answer.json()["purchase_units"]
@@ -62,6 +63,15 @@ async def test_docs_patch_example_is_refused_as_not_patchable() -> None:
         body = answer.json()
         assert body["name"] == "INVALID_REQUEST" and body["details"][0]["issue"] == "FIELD_NOT_PATCHABLE"
         assert body["debug_id"]
+
+
+async def test_docs_token_example_with_its_placeholders() -> None:
+    """`curl -u "CLIENT_ID:CLIENT_SECRET" -d "grant_type=client_credentials"` from the authentication page."""
+    async with await fresh_http() as http:
+        answer = await http.post("/v1/oauth2/token", auth=("CLIENT_ID", "CLIENT_SECRET"),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"},
+                                 content=b"grant_type=client_credentials")
+    assert answer.status_code == 200 and answer.json()["token_type"] == "Bearer"
 
 
 async def test_token_endpoint_rules(http: httpx.AsyncClient) -> None:

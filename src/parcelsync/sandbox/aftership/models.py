@@ -16,6 +16,7 @@ from parcelsync.sandbox.faults import FaultInjector
 from parcelsync.sandbox.recorder import RequestLog
 
 DEMO_API_KEY = "asat_3f8a1c9e0b7d4e2f9a6c5b8d1e0f7a2c"
+DOCS_API_KEY = "your aftership api key"  # the placeholder of the docs' own curl examples
 DEMO_WEBHOOK_SECRET = "2e55b9a3-4dd1-4416-9897-c4bd1e3d738f"
 RATE_LIMITS: dict[str, int] = {
     "create": 20, "list": 6, "get": 5, "update": 5, "delete": 5, "retrack": 5, "mark_completed": 5,
@@ -128,6 +129,7 @@ class AfterShipState:
         self.accounts = {}
         if self._demo:
             self.add_account(DEMO_API_KEY)
+            self.add_account(DOCS_API_KEY)
         for key, url in self._initial.items():
             self.add_account(key, url)
         self.offset_s = 0.0

@@ -20,6 +20,10 @@ from parcelsync.sandbox.recorder import RequestLog
 # The ids used in PayPal's own request examples, so the documented calls work on a fresh sandbox.
 DEMO_CLIENT_ID = "AeA1QIZXiflr1_-r0U2UbWTziOWX1GRQer5ax_JV19tYtMX0tL3zqxVIu2dbHHOI0LfVfdTsZhBz2FxZ"
 DEMO_CLIENT_SECRET = "EDWyPiKz-KgCyVQwCGYmGq6bk1xS8-YKExg2bpl9_TLhx1tyJm7wUBPFSo1V0UDuY8UHJ94vNJb66qYf"
+# The placeholders and the bearer token PayPal's own curl examples carry, accepted verbatim in demo mode.
+DOCS_CLIENT_ID, DOCS_CLIENT_SECRET = "CLIENT_ID", "CLIENT_SECRET"
+DOCS_ACCESS_TOKEN = ("A21AAGHr9qtiRRXH4oYcQokQgV99rGqEIfgrr8xHCclP0OzmD9KVgg5ppIIg1jzJgQkV4wd02svIvBJyg6cLFJjFow_"
+                     "SjBhxQ")
 DEMO_ORDERS: Mapping[str, tuple[str, ...]] = {"5O190127TN364715T": ("8MC585209K746392H",)}
 DEMO_TRANSACTIONS = ("8MC585209K746392H", "53Y56775AE587553X")
 DEFAULT_TOKEN_TTL_S = 32400.0  # PayPal's documented example answer: "expires_in": 32400.
@@ -113,8 +117,11 @@ class PayPalState:
         self.trackers: dict[tuple[str, str], Tracker] = {}  # (client id, tracker id)
         self.idempotency: dict[tuple[str, str], tuple[int, Any]] = {}
         self.tokens_issued = 0
+        self._demo = demo
         if demo:
             self.add_app(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TRANSACTIONS, orders=DEMO_ORDERS)
+            self.add_app(DOCS_CLIENT_ID, DOCS_CLIENT_SECRET, DEMO_TRANSACTIONS, orders=DEMO_ORDERS)
+            self._docs_token()
         for client_id, secret in (apps or {}).items():
             self.add_app(client_id, secret)
         self._initial = {k: a.copy() for k, a in self.apps.items()}
@@ -130,6 +137,12 @@ class PayPalState:
         self.token_ttl_s = DEFAULT_TOKEN_TTL_S
         self.max_tracker_updates = DEFAULT_MAX_TRACKER_UPDATES
         self.tokens_issued = 0
+        if self._demo:
+            self._docs_token()
+
+    def _docs_token(self) -> None:
+        """The docs' example bearer token: the demo app's, never expiring."""
+        self.tokens[DOCS_ACCESS_TOKEN] = (DEMO_CLIENT_ID, float("inf"))
 
     def now(self) -> float:
         return self._wall() + self.offset_s
@@ -178,9 +191,10 @@ class PayPalState:
         return self.apps.get(client_id), ""
 
     def expire_tokens(self) -> int:
-        count = len(self.tokens)
-        self.tokens = {t: (c, 0.0) for t, (c, _) in self.tokens.items()}
-        return count
+        """Expire every issued token (the docs' example token stays valid)."""
+        issued = {t: (c, 0.0) for t, (c, _) in self.tokens.items() if t != DOCS_ACCESS_TOKEN}
+        self.tokens.update(issued)
+        return len(issued)
 
     def tracker(self, client_id: str, tracker_id: str) -> Tracker | None:
         return self.trackers.get((client_id, tracker_id))
