@@ -188,3 +188,14 @@ async def test_a_hung_call_is_retryable_within_the_deadline(state: PayPalState) 
         client = PayPalClient(http, base_url=BASE_URL, client_id=CLIENT_ID, client_secret="EKtestsecret-shhh-999888777")
         with pytest.raises(Retryable, match="timeout"):
             await client.access_token()
+
+
+async def test_read_back_for_reconcile(client: PayPalClient) -> None:
+    await client.add_order_tracker(ORDER_ID, line("1Z5R89390357567127"))
+    [tracker] = await client.order_trackers(ORDER_ID)
+    assert tracker["id"] == f"{CAPTURE_ID}-1Z5R89390357567127" and tracker["status"] == "SHIPPED"
+    await client.add_trackers_batch([(TRANSACTIONS[6], line("1Z5R89390357567127")),
+                                     (TRANSACTIONS[6], line("1Z5R89390357567128"))])
+    listed = await client.list_trackers(TRANSACTIONS[6])
+    assert sorted(t["tracking_number"] for t in listed) == ["1Z5R89390357567127", "1Z5R89390357567128"]
+    assert len(await client.list_trackers(TRANSACTIONS[6], "1Z5R89390357567128")) == 1

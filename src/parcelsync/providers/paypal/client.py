@@ -195,6 +195,12 @@ class PayPalClient:
         _, payload = await self._call("GET", f"{ORDERS_PATH}/{quote(order_id, safe='')}")
         return dict(payload)
 
+    async def order_trackers(self, order_id: str) -> list[dict[str, Any]]:
+        """The order's trackers (`purchase_units[].shipping.trackers[]`), read back for reconcile."""
+        order = await self.get_order(order_id)
+        return [dict(t) for unit in order.get("purchase_units") or []
+                for t in ((unit.get("shipping") or {}).get("trackers") or []) if isinstance(t, dict)]
+
     async def capture_id_for(self, order_id: str) -> str:
         """The order's capture id (looked up once, then cached); `NotFound` if it has no capture."""
         cached = self._captures.get(order_id)
@@ -284,6 +290,14 @@ class PayPalClient:
         path = f"{TRACKERS_PATH}/{quote(tracker_id(transaction_id, tracking_number), safe='')}"
         _, payload = await self._call("GET", path)
         return dict(payload)
+
+    async def list_trackers(self, transaction_id: str, tracking_number: str | None = None) -> list[dict[str, Any]]:
+        """`GET /v1/shipping/trackers?transaction_id=...`: a transaction's trackers (read-back for reconcile)."""
+        query = f"?transaction_id={quote(transaction_id, safe='')}"
+        if tracking_number:
+            query += f"&tracking_number={quote(tracking_number, safe='')}"
+        _, payload = await self._call("GET", TRACKERS_PATH + query)
+        return [dict(t) for t in payload.get("trackers") or [] if isinstance(t, dict)]
 
     async def update_tracker(self, transaction_id: str, line: TrackerLine) -> TrackerOutcome:
         """`PUT /v1/shipping/trackers/{id}`: change a tracker's status (or cancel it); answers 204."""
