@@ -167,6 +167,7 @@ def create_app(
 
 
 def _single(provider: SandboxProvider, sandboxes: Sandboxes, webhook_client: httpx.AsyncClient | None) -> Starlette:
+    app: Starlette
     if provider is SandboxProvider.USEEPAY:
         app = create_useepay(sandboxes.useepay)
     elif provider is SandboxProvider.SHOPLINE:

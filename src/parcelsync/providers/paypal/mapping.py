@@ -69,6 +69,11 @@ class TrackerOutcome:
     tracker_id: str | None = None
     status: TrackerStatus | None = None
 
+    @property
+    def trace_id(self) -> str | None:
+        """The audit log's name for PayPal's `debug_id`."""
+        return self.debug_id
+
 
 def tracker_id(transaction_id: str, tracking_number: str) -> str:
     """The v1 tracker id PayPal documents: `{transaction_id}-{tracking_number}`."""
