@@ -8,7 +8,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.integration.paypal.paypal_support import CAPTURE_ID, ORDER_ID, TRANSACTIONS, bearer
+from tests.integration.paypal.paypal_support import (
+    CAPTURE_ID,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    ORDER_ID,
+    TRANSACTIONS,
+    bearer,
+)
 
 from parcelsync.sandbox.paypal import PayPalState, create_app
 from parcelsync.sandbox.paypal.models import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
@@ -187,3 +194,11 @@ async def test_admin_seed_and_reset(http: httpx.AsyncClient, state: PayPalState)
     assert (await http.get("/_sandbox/state")).json()["apps"]
     await http.post("/_sandbox/reset")
     assert "ANOTHER" not in state.apps and state.trackers == {}
+
+
+async def test_capture_not_completed_is_refused(http: httpx.AsyncClient) -> None:
+    await http.post("/_sandbox/apps", json={"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                                            "orders": {"ORDER0002": {"CAP0002": "DECLINED"}}})
+    answer = await http.post("/v2/checkout/orders/ORDER0002/track", headers=await bearer(http),
+                             json={"capture_id": "CAP0002", "tracking_number": "1Z5R8939", "carrier": "UPS"})
+    assert answer.status_code == 422 and answer.json()["details"][0]["issue"] == "CAPTURE_STATUS_NOT_VALID"

@@ -74,3 +74,9 @@ def parse_webhook(body: bytes | str | Mapping[str, object]) -> WebhookEvent:
         is_tracking_first_tag=bool(payload.get("is_tracking_first_tag")),
         tracking=parse_tracking(msg) if isinstance(msg, Mapping) and msg.get("tracking_number") else None,
     )
+
+
+def receive_webhook(body: bytes, signature: str | None, secret: str) -> WebhookEvent:
+    """Verify, then parse: what a webhook endpoint does with the raw body and the signature header."""
+    verify_webhook(body, signature, secret)
+    return parse_webhook(body)

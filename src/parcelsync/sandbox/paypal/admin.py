@@ -19,7 +19,8 @@ class AppIn(BaseModel):
     client_secret: str = Field(min_length=1, repr=False)
     transactions: list[str] = Field(default_factory=list)
     accept_any_transaction: bool = False
-    orders: dict[str, list[str]] = Field(default_factory=dict)
+    # order id -> capture ids (all COMPLETED), or capture id -> status (e.g. "DECLINED", "REFUNDED").
+    orders: dict[str, list[str] | dict[str, str]] = Field(default_factory=dict)
 
 
 class AdvanceIn(BaseModel):

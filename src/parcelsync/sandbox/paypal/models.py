@@ -155,7 +155,8 @@ class PayPalState:
         return self.now()
 
     def add_app(self, client_id: str, client_secret: str, transactions: Iterable[str] = (), *,
-                accept_any_transaction: bool = False, orders: Mapping[str, Iterable[str]] | None = None) -> App:
+                accept_any_transaction: bool = False,
+                orders: Mapping[str, Iterable[str] | Mapping[str, str]] | None = None) -> App:
         if not client_id or not client_secret:
             raise ValueError("client_id and client_secret are required")
         app = self.apps.get(client_id)
@@ -165,7 +166,8 @@ class PayPalState:
         app.transactions.update(transactions)
         app.accept_any_transaction = app.accept_any_transaction or accept_any_transaction
         for order_id, captures in (orders or {}).items():
-            app.orders.setdefault(order_id, {}).update({c: "COMPLETED" for c in captures})
+            statuses = dict(captures) if isinstance(captures, Mapping) else {c: "COMPLETED" for c in captures}
+            app.orders.setdefault(order_id, {}).update(statuses)
         return app
 
     def check_credentials(self, client_id: str, client_secret: str) -> App | None:

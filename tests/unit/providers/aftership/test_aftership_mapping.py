@@ -159,3 +159,12 @@ def test_docs_webhook_example_parses() -> None:
     assert event.event_id == "3f645f5e-530b-4062-8695-db6a64420af8" and event.is_tracking_first_tag
     assert event.ts == datetime(2021, 1, 2, 8, 52, 54, tzinfo=UTC)
     assert event.tracking is not None and event.tracking.status is DeliveryStatus.IN_TRANSIT
+
+
+def test_receive_webhook_verifies_before_parsing() -> None:
+    from parcelsync.providers.aftership.webhook import receive_webhook
+
+    body = json.dumps({"event": "tracking_update", "event_id": "e1", "msg": TRACKING}).encode()
+    assert receive_webhook(body, sign(body, "s" * 16), "s" * 16).event_id == "e1"
+    with pytest.raises(WebhookVerificationError):
+        receive_webhook(body, sign(body, "s" * 16), "t" * 16)
