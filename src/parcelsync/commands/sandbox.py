@@ -37,7 +37,7 @@ def sandbox(
     root = f"http://{host}:{port}"
     if provider is not None:
         console.print(f"{provider.value:<13} {provider.base_url(root).replace('{handle}', '<handle>')}")
-        console.print(f"admin         {root}/_sandbox")
+        console.print(f"admin         {provider.admin_url(root)}")
     else:
         urls = SandboxUrls(root)
         console.print(f"UseePay       {urls.useepay}")

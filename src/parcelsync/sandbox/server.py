@@ -61,6 +61,11 @@ class SandboxProvider(StrEnum):
         return {"useepay": 8101, "shopline": 8102, "trackingmore": 8103, "paypal": 8104, "aftership": 8105}[
             self.value]
 
+    def admin_url(self, root: str) -> str:
+        """Where a standalone server's admin API lives (AfterShip's sits under its versioned root)."""
+        root = root.rstrip("/")
+        return (root + AFTERSHIP_PATH if self is SandboxProvider.AFTERSHIP else root) + "/_sandbox"
+
     def base_url(self, root: str) -> str:
         """The provider base URL of a standalone server at `root` (SHOPLINE: with `{handle}` to fill)."""
         root = root.rstrip("/")

@@ -51,3 +51,5 @@ def test_ports_and_base_urls() -> None:
     assert SandboxProvider.PAYPAL.default_port == 8104 and SandboxProvider.AFTERSHIP.default_port == 8105
     assert SandboxProvider.PAYPAL.base_url("http://h:1") == "http://h:1"
     assert SandboxProvider.AFTERSHIP.base_url("http://h:1/") == "http://h:1/tracking/2026-07"
+    assert SandboxProvider.AFTERSHIP.admin_url("http://h:1") == "http://h:1/tracking/2026-07/_sandbox"
+    assert SandboxProvider.PAYPAL.admin_url("http://h:1") == "http://h:1/_sandbox"
