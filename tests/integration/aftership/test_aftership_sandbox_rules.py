@@ -80,3 +80,32 @@ async def test_admin_state_requests_reset(http: httpx.AsyncClient, state: AfterS
     assert added.status_code == 201 and added.json()["api_key"].startswith("****")
     await http.post("/_sandbox/reset")
     assert "asat_other_key" not in state.accounts and API_KEY not in state.accounts
+
+
+async def test_webhooks_are_retried_until_the_receiver_accepts() -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from parcelsync.sandbox.aftership import create_app
+
+    answers = [500, 503, 200]
+    seen: list[str] = []
+
+    async def hook(request: Request) -> Response:
+        seen.append(request.headers["aftership-hmac-sha256"])
+        return Response(status_code=answers.pop(0))
+
+    receiver = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    state = AfterShipState()
+    state.add_account("asat_retry_key", "http://hub.test/hook", "whsec-retry-0001")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=receiver), base_url="http://hub.test") as hooks, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(state, webhook_client=hooks,
+                                                                             webhook_backoff_s=0)),
+                              base_url="http://aftership.sandbox") as http:
+        await http.post("/trackings", headers={"as-api-key": "asat_retry_key"},
+                        json={"tracking_number": "1Z5R89390357567127", "slug": "ups"})
+        report = (await http.post("/_sandbox/clock/advance", json={"seconds": 7 * 3600})).json()["webhooks"][0]
+    assert report["attempts"] == 3 and report["responses"] == [500, 503, 200] and report["delivered"]
+    assert len(set(seen)) == 1  # the same body, the same signature, every attempt
