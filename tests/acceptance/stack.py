@@ -19,12 +19,12 @@ from parcelsync.api import create_app
 from parcelsync.db.crypto import generate_key
 from parcelsync.db.engine import unit_of_work
 from parcelsync.domain.provider import Provider
+from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
 from parcelsync.security.tokens import create_token
 from parcelsync.settings import Settings
 from parcelsync.sync.retry import RetryPolicy
-from parcelsync.sync.sandbox_link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sync.worker import Worker
 
 MERCHANT = "acme"

@@ -35,9 +35,10 @@ from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
 from parcelsync.db.queries.merchants import create_merchant
 from parcelsync.db.tables import SyncTargetRow
 from parcelsync.ingest.demo import s10_number
+from parcelsync.ingest.demo_link import connect_to_sandboxes
 from parcelsync.ingest.service import upsert_shipments
+from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sandbox.server import SandboxUrls
-from parcelsync.sync.sandbox_link import SandboxAccounts, connect_to_sandboxes, open_sandbox_accounts
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 MERCHANT = "procs"

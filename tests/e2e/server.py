@@ -20,10 +20,10 @@ from parcelsync.db import migrate
 from parcelsync.db.crypto import generate_key
 from parcelsync.db.engine import unit_of_work
 from parcelsync.domain.provider import Provider
+from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandboxes
 from parcelsync.settings import Settings
-from parcelsync.sync.sandbox_link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sync.worker import Worker
 
 PASSWORD = "e2e-admin-password"

@@ -19,7 +19,9 @@ from parcelsync.cli import app, console, database, demo_secret_key, load_setting
 from parcelsync.db.engine import unit_of_work
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest.demo import DEMO_MERCHANT, seed_demo
+from parcelsync.ingest.demo_link import connect_to_sandboxes
 from parcelsync.logging import configure_logging
+from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
 from parcelsync.sandbox.trackingmore.models import TrackingMoreState
@@ -27,7 +29,6 @@ from parcelsync.security.tokens import Scope, issue_token
 from parcelsync.settings import Settings
 from parcelsync.sync.embedded import running
 from parcelsync.sync.planner import plan_connection
-from parcelsync.sync.sandbox_link import SandboxAccounts, connect_to_sandboxes, open_sandbox_accounts
 from parcelsync.sync.worker import Worker
 from parcelsync.web.app import PREFIX as DASHBOARD_PREFIX
 from parcelsync.web.auth import ADMIN_USERNAME, DEMO_ADMIN_PASSWORD

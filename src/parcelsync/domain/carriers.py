@@ -15,12 +15,6 @@ from functools import lru_cache
 
 from parcelsync.domain.provider import Provider
 
-FALLBACK_CODES: Mapping[Provider, str] = {
-    Provider.USEEPAY: "others",
-    Provider.SHOPLINE: "Other",
-    Provider.TRACKINGMORE: "other",
-}
-
 _ALIAS_STRIP = re.compile(r"[\s\-_.&'/()]+")
 
 
@@ -42,11 +36,11 @@ class Carrier:
     aliases: tuple[str, ...] = ()
 
     def code_for(self, provider: Provider) -> str:
-        return {
-            Provider.TRACKINGMORE: self.trackingmore,
-            Provider.USEEPAY: self.useepay,
-            Provider.SHOPLINE: self.shopline,
-        }[provider]
+        """This carrier's name at a provider: the column named by the provider's id."""
+        code = getattr(self, provider.value, None)
+        if not isinstance(code, str):
+            raise KeyError(f"no carrier-code column for provider {provider.value!r}")
+        return code
 
     def tracking_url(self, tracking_number: str) -> str | None:
         """The carrier's public tracking page for a number, if the carrier has one."""
@@ -59,6 +53,12 @@ class Carrier:
         names = (self.code, self.name, *self.aliases, self.trackingmore, self.shopline)
         fallbacks = {alias_key(code) for code in FALLBACK_CODES.values()}
         return frozenset(key for key in map(alias_key, names) if key and key not in fallbacks)
+
+
+FALLBACK = Carrier("other", "Other", "other", "others", "Other")
+"""What each provider calls a carrier it does not know (its explicit fallback)."""
+
+FALLBACK_CODES: Mapping[Provider, str] = {p: FALLBACK.code_for(p) for p in Provider}
 
 
 @dataclass(frozen=True)

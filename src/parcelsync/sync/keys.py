@@ -1,68 +1,78 @@
-"""Outbox target keys: which destination record a shipment feeds, per provider (pure)."""
+"""Target keys across connectors: which destination records a shipment feeds, in Python and in SQL.
+
+Formatting and parsing of one key live in `connectors.keys.KeyShape`; this module asks every
+registered connector, and turns key shapes into SQL over shipment rows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Sequence
 
+from sqlalchemy import ColumnElement, and_, or_, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
+
+from parcelsync.connectors.keys import SEPARATOR, HasTargetFields, TargetKey
+from parcelsync.connectors.registry import all_connectors, connector_for
+from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
 
-
-class HasTargetFields(Protocol):
-    merchant_id: str
-    carrier: str
-    tracking_number: str
-    order_id: str | None
-    fulfillment_id: str | None
-    payment_intent_id: str | None
+__all__ = [
+    "HasTargetFields", "TargetKey", "key_columns", "key_expression", "key_for", "keys_condition", "parse_key",
+    "skip_reason", "target_key", "target_keys",
+]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class TargetKey:
-    """One destination record: a UseePay payment intent, a SHOPLINE fulfillment or a TrackingMore tracking."""
-
-    provider: Provider
-    key: str
+def key_for(provider: Provider | str, *values: str) -> TargetKey:
+    """The target key of a provider's record from its field values, e.g. (order_id, fulfillment_id)."""
+    connector = connector_for(provider)
+    return TargetKey(connector.provider, connector.key.format(*values))
 
 
-def useepay_key(payment_intent_id: str) -> TargetKey:
-    return TargetKey(Provider.USEEPAY, payment_intent_id)
+def parse_key(target: TargetKey) -> tuple[str, ...]:
+    """The field values a target key was made of."""
+    return connector_for(target.provider).key.parse(target.key)
 
 
-def shopline_key(order_id: str, fulfillment_id: str) -> TargetKey:
-    return TargetKey(Provider.SHOPLINE, f"{order_id}/{fulfillment_id}")
-
-
-def trackingmore_key(carrier: str, tracking_number: str) -> TargetKey:
-    return TargetKey(Provider.TRACKINGMORE, f"{carrier}/{tracking_number}")
-
-
-def split_shopline_key(key: str) -> tuple[str, str]:
-    order_id, _, fulfillment_id = key.rpartition("/")
-    return order_id, fulfillment_id
-
-
-def split_trackingmore_key(key: str) -> tuple[str, str]:
-    carrier, _, number = key.partition("/")
-    return carrier, number
-
-
-def skip_reason(provider: Provider, shipment: HasTargetFields) -> str | None:
+def skip_reason(provider: Provider | str, shipment: HasTargetFields) -> str | None:
     """Why a shipment cannot reach a provider (a missing key), or None when it can."""
-    if provider is Provider.USEEPAY and not shipment.payment_intent_id:
-        return "no payment intent"
-    if provider is Provider.SHOPLINE and not shipment.order_id:
-        return "no order"
-    if provider is Provider.SHOPLINE and not shipment.fulfillment_id:
-        return "no fulfillment"
-    return None
+    return connector_for(provider).key.skip_reason(shipment)
+
+
+def target_key(provider: Provider | str, shipment: HasTargetFields) -> TargetKey | None:
+    """The provider record this shipment is part of, or None when it lacks the key's fields."""
+    connector = connector_for(provider)
+    values = connector.key.values_of(shipment)
+    return TargetKey(connector.provider, connector.key.format(*values)) if values is not None else None
 
 
 def target_keys(shipment: HasTargetFields) -> set[TargetKey]:
     """Every destination record this shipment is part of."""
-    keys = {trackingmore_key(shipment.carrier, shipment.tracking_number)}
-    if shipment.payment_intent_id:
-        keys.add(useepay_key(shipment.payment_intent_id))
-    if shipment.order_id and shipment.fulfillment_id:
-        keys.add(shopline_key(shipment.order_id, shipment.fulfillment_id))
-    return keys
+    keys = (target_key(c.provider, shipment) for c in all_connectors())
+    return {k for k in keys if k is not None}
+
+
+def key_columns(provider: Provider | str) -> tuple[InstrumentedAttribute[str | None], ...]:
+    """The shipment columns a provider's target key is made of."""
+    return tuple(getattr(ShipmentRow, c) for c in connector_for(provider).key.columns)
+
+
+def key_expression(provider: Provider | str) -> ColumnElement[str]:
+    """The target key as SQL over a shipment row (what `KeyShape.format` makes in Python)."""
+    columns: list[ColumnElement[str]] = list(key_columns(provider))  # type: ignore[arg-type]
+    expression = columns[0]
+    for column in columns[1:]:
+        expression = expression + SEPARATOR + column
+    return expression
+
+
+def keys_condition(provider: Provider | str, keys: Sequence[str], *, row_values: bool = True) -> ColumnElement[bool]:
+    """Shipment rows behind any of `keys`: `IN` on the key column, or on the column tuple (`row_values`),
+    or one AND per key (`row_values=False`, which lets SQLite use the two-column index per key)."""
+    connector = connector_for(provider)
+    columns = key_columns(provider)
+    if len(columns) == 1:
+        return columns[0].in_(list(keys))
+    parsed = [connector.key.parse(k) for k in keys]
+    if row_values:
+        return tuple_(*columns).in_(parsed)
+    return or_(*(and_(*(c == v for c, v in zip(columns, values, strict=True))) for values in parsed))

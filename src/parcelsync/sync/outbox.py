@@ -27,32 +27,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.calls import ClaimedTarget
+from parcelsync.connectors.registry import all_connectors
 from parcelsync.db.tables import ConnectionRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 
 T = SyncTargetRow
 
-BATCH_SIZES: Mapping[Provider, int] = {
-    Provider.USEEPAY: 20,
-    Provider.TRACKINGMORE: 40,
-    Provider.SHOPLINE: 10,
-}
-"""Targets per claim. SHOPLINE takes one fulfillment per call: a claim's calls run at once, paced by the
-store's leaky bucket (4 req/s, burst 40), so claiming 10 only saves database round trips."""
+BATCH_SIZES: Mapping[Provider, int] = {c.provider: c.batch_size for c in all_connectors()}
+"""Targets per claim, each connector's `batch_size` (its `pacing` says how the calls are spaced)."""
 
 STATES = ("pending", "synced", "parked", "dead", "skipped")
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedTarget:
-    """One leased target, with the versions as they stood when it was claimed."""
-
-    id: int
-    key: str
-    desired_version: int
-    acked_version: int
-    attempts: int
-    queued_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

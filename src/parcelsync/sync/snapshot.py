@@ -7,18 +7,19 @@ so acking that version can only cause one extra (harmless) resend, never a lost 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.calls import TargetSnapshot
+from parcelsync.connectors.record import Connector
+from parcelsync.connectors.registry import connector_for
 from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.models import Shipment
-from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus
-from parcelsync.sync.keys import split_shopline_key, split_trackingmore_key
-from parcelsync.sync.outbox import Claim, ClaimedTarget
+from parcelsync.sync.keys import keys_condition
+from parcelsync.sync.outbox import Claim
+
+__all__ = ["TargetSnapshot", "load_snapshots", "to_shipment"]
 
 
 def to_shipment(row: ShipmentRow) -> Shipment:
@@ -46,55 +47,25 @@ def to_shipment(row: ShipmentRow) -> Shipment:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class TargetSnapshot:
-    """One claimed target, the version read before its shipments, and those shipments (oldest first).
-
-    `shipments` holds the live parcels; for TrackingMore, `deleted` is the parcel when it is gone.
-    """
-
-    target: ClaimedTarget
-    version: int
-    shipments: tuple[Shipment, ...]
-    deleted: Shipment | None = None
-
-    @property
-    def key(self) -> str:
-        return self.target.key
-
-
-def _key_condition(provider: Provider, keys: Sequence[str]):  # type: ignore[no-untyped-def]
-    if provider is Provider.USEEPAY:
-        return ShipmentRow.payment_intent_id.in_(list(keys))
-    if provider is Provider.SHOPLINE:
-        pairs = [split_shopline_key(k) for k in keys]
-        return or_(*(and_(ShipmentRow.order_id == o, ShipmentRow.fulfillment_id == f) for o, f in pairs))
-    pairs = [split_trackingmore_key(k) for k in keys]
-    return or_(*(and_(ShipmentRow.carrier == c, ShipmentRow.tracking_number == n) for c, n in pairs))
-
-
-def _key_of(provider: Provider, row: ShipmentRow) -> str:
-    if provider is Provider.USEEPAY:
-        return row.payment_intent_id or ""
-    if provider is Provider.SHOPLINE:
-        return f"{row.order_id}/{row.fulfillment_id}"
-    return f"{row.carrier}/{row.tracking_number}"
+def _key_of(connector: Connector, row: ShipmentRow) -> str:
+    return connector.key.format(*(getattr(row, c) or "" for c in connector.key.columns))
 
 
 async def load_snapshots(session: AsyncSession, claim: Claim) -> list[TargetSnapshot]:
     """For each claimed target: the version claimed (read before the shipments), then every shipment behind it."""
+    connector = connector_for(claim.provider)
     keys = [t.key for t in claim.targets]
     stmt = (
         select(ShipmentRow)
-        .where(ShipmentRow.merchant_id == claim.merchant_id, _key_condition(claim.provider, keys))
+        .where(ShipmentRow.merchant_id == claim.merchant_id, keys_condition(connector.provider, keys, row_values=False))
         .order_by(ShipmentRow.id)
     )
-    if claim.provider is not Provider.TRACKINGMORE:
+    if not connector.tracks_deletions:
         stmt = stmt.where(ShipmentRow.deleted_at.is_(None))
     live: dict[str, list[Shipment]] = {k: [] for k in keys}
     gone: dict[str, Shipment] = {}
     for row in (await session.scalars(stmt)).all():
-        key = _key_of(claim.provider, row)
+        key = _key_of(connector, row)
         if key not in live:
             continue
         if row.deleted_at is None:

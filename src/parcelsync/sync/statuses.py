@@ -1,4 +1,7 @@
-"""Status back-flow: TrackingMore's webhooks and, where no webhook can reach the hub, polling.
+"""Status back-flow: webhooks from every connector with status intake and, where no webhook can reach the hub, polling.
+
+The provider-specific half (verify and parse a webhook, read one page of updates) is the
+connector's `status_intake`; this module stores what they return.
 
 Both paths end in `apply_update`, which is idempotent: checkpoints are unique per
 (shipment, time, description), a status event is written only when the status changes, and a
@@ -7,18 +10,18 @@ webhook whose tracking payload was already processed is recognised by its digest
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.intake import StatusIntake, StatusUpdate, WebhookInvalid
+from parcelsync.connectors.record import Connector
+from parcelsync.connectors.registry import connector_for, with_status_intake
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
@@ -26,11 +29,7 @@ from parcelsync.db.tables import CheckpointRow, ConnectionRow, ShipmentRow, Stat
 from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.provider import Provider
 from parcelsync.metrics import STATUS_UPDATES, WEBHOOKS
-from parcelsync.providers.trackingmore.client import TrackingMoreClient
-from parcelsync.providers.trackingmore.mapping import TrackingUpdate, parse_time
-from parcelsync.providers.trackingmore.webhook import WebhookVerificationError, parse_webhook, verify_webhook
 
-PROVIDER = Provider.TRACKINGMORE.value
 POLL_OVERLAP = timedelta(minutes=2)
 
 
@@ -58,7 +57,7 @@ def _insert(session: AsyncSession, table: Any) -> Any:
 
 
 async def _find_shipment(
-    session: AsyncSession, merchant_id: str, update: TrackingUpdate, registry: CarrierRegistry
+    session: AsyncSession, merchant_id: str, provider: Provider, update: StatusUpdate, registry: CarrierRegistry
 ) -> ShipmentRow | None:
     rows = (
         await session.scalars(
@@ -71,21 +70,26 @@ async def _find_shipment(
     ).all()
     if len(rows) <= 1 or not update.carrier_code:
         return rows[0] if rows else None
-    matching = [r for r in rows if registry.code_for(Provider.TRACKINGMORE, r.carrier) == update.carrier_code]
+    matching = [r for r in rows if registry.code_for(provider, r.carrier) == update.carrier_code]
     return matching[0] if matching else rows[0]
 
 
 async def apply_update(
     session: AsyncSession,
     merchant_id: str,
-    update: TrackingUpdate,
+    update: StatusUpdate,
     *,
     registry: CarrierRegistry,
     source: str,
     now: datetime,
+    provider: Provider | None = None,
 ) -> Applied:
-    """Store a tracking update on the merchant's shipment: status, substatus, last event, checkpoints."""
-    row = await _find_shipment(session, merchant_id, update, registry)
+    """Store a tracking update on the merchant's shipment: status, substatus, last event, checkpoints.
+
+    `provider` names the carrier codes the update uses (default: the one status-intake connector).
+    """
+    reporting = connector_for(provider) if provider is not None else _default_intake()
+    row = await _find_shipment(session, merchant_id, reporting.provider, update, registry)
     if row is None:
         return Applied(None)
     new_status = update.status.value
@@ -132,10 +136,14 @@ async def apply_update(
     return Applied(row.id, changed, added)
 
 
-def delivery_key(payload: Mapping[str, Any]) -> str:
-    """A redelivery of the same tracking state has the same key (the signature and timeStr may differ)."""
-    data = payload.get("data")
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+def _default_intake() -> Connector:
+    return next(with_status_intake())
+
+
+def _intake(connector: Connector) -> StatusIntake:
+    if connector.status_intake is None:
+        raise ValueError(f"{connector.name} reports no delivery status")
+    return connector.status_intake
 
 
 async def receive_webhook(
@@ -147,56 +155,67 @@ async def receive_webhook(
     max_age_s: float,
     now: datetime,
     wall_time: float | None = None,
+    provider: Provider | None = None,
 ) -> Applied | None:
-    """Verify and apply one TrackingMore v2 webhook; None when it was already processed."""
-    connection = await load_connection(session, cipher, merchant_id, Provider.TRACKINGMORE)
+    """Verify and apply one status webhook of a provider; None when it was already processed."""
+    connector = connector_for(provider) if provider is not None else _default_intake()
+    intake = _intake(connector)
+    pid = connector.id
+    connection = await load_connection(session, cipher, merchant_id, connector.provider)
     if connection is None:
-        WEBHOOKS.labels(PROVIDER, "unknown_merchant").inc()
-        raise WebhookRejected(404, "no TrackingMore connection for this merchant")
+        WEBHOOKS.labels(pid, "unknown_merchant").inc()
+        raise WebhookRejected(404, f"no {connector.name} connection for this merchant")
     try:
-        verify_webhook(
-            body, connection.credentials.get("account_email", ""), max_age_s=max_age_s,
-            now=time.time() if wall_time is None else wall_time,
+        parsed = intake.verify_and_parse(
+            body, connection.credentials, max_age_s=max_age_s, now=time.time() if wall_time is None else wall_time
         )
-        payload = json.loads(body)
-        update = parse_webhook(payload)
-    except (WebhookVerificationError, ValueError) as exc:
-        WEBHOOKS.labels(PROVIDER, "bad_signature").inc()
+    except WebhookInvalid as exc:
+        WEBHOOKS.labels(pid, "bad_signature").inc()
         raise WebhookRejected(401, str(exc)) from None
     inserted = await session.execute(
         _insert(session, WebhookDeliveryRow)
-        .values(merchant_id=merchant_id, provider=PROVIDER, delivery_key=delivery_key(payload), received_at=now)
+        .values(merchant_id=merchant_id, provider=pid, delivery_key=parsed.delivery_key, received_at=now)
         .on_conflict_do_nothing(index_elements=["merchant_id", "provider", "delivery_key"])
     )
     if not inserted.rowcount:
-        WEBHOOKS.labels(PROVIDER, "duplicate").inc()
+        WEBHOOKS.labels(pid, "duplicate").inc()
         return None
-    WEBHOOKS.labels(PROVIDER, "ok").inc()
+    WEBHOOKS.labels(pid, "ok").inc()
     registry = await registry_for(session, merchant_id)
-    return await apply_update(session, merchant_id, update, registry=registry, source="webhook", now=now)
+    return await apply_update(
+        session, merchant_id, parsed.update, registry=registry, source="webhook", now=now, provider=connector.provider
+    )
 
 
-async def polled_connections(session: AsyncSession, now: datetime) -> list[str]:
-    """Merchants whose enabled TrackingMore connection has webhooks switched off (option `webhooks: false`)
-    and whose next poll is due; `claim_poll` then takes each one atomically."""
+async def polled_connections(session: AsyncSession, now: datetime) -> list[tuple[str, Provider]]:
+    """(merchant, provider) of every enabled status-intake connection whose options ask for polling
+    (e.g. `webhooks: false`) and whose next poll is due; `claim_poll` then takes each one atomically."""
+    intakes = {c.id: c for c in with_status_intake()}
+    if not intakes:
+        return []
     rows = await session.execute(
-        select(ConnectionRow.merchant_id, ConnectionRow.options).where(
-            ConnectionRow.provider == PROVIDER,
+        select(ConnectionRow.merchant_id, ConnectionRow.provider, ConnectionRow.options).where(
+            ConnectionRow.provider.in_(sorted(intakes)),
             ConnectionRow.enabled.is_(True),
             or_(ConnectionRow.poll_due_at.is_(None), ConnectionRow.poll_due_at <= now),
         )
     )
-    return sorted(m for m, options in rows if (options or {}).get("webhooks") is False)
+    return sorted(
+        (m, intakes[p].provider) for m, p, options in rows if _intake(intakes[p]).wants_polling(options or {})
+    )
 
 
-async def claim_poll(session: AsyncSession, merchant_id: str, now: datetime, interval_s: float) -> bool:
+async def claim_poll(
+    session: AsyncSession, merchant_id: str, now: datetime, interval_s: float, provider: Provider | None = None
+) -> bool:
     """Take this connection's next poll: one atomic UPDATE, so of several worker processes exactly one
     polls a connection per interval. False when the poll is not due yet (or another worker took it)."""
+    pid = (connector_for(provider) if provider is not None else _default_intake()).id
     result = await session.execute(
         update(ConnectionRow)
         .where(
             ConnectionRow.merchant_id == merchant_id,
-            ConnectionRow.provider == PROVIDER,
+            ConnectionRow.provider == pid,
             or_(ConnectionRow.poll_due_at.is_(None), ConnectionRow.poll_due_at <= now),
         )
         .values(poll_due_at=now + timedelta(seconds=interval_s))
@@ -205,47 +224,51 @@ async def claim_poll(session: AsyncSession, merchant_id: str, now: datetime, int
     return bool(result.rowcount)
 
 
-async def poll_page_cursor(session: AsyncSession, merchant_id: str) -> datetime | None:
+async def poll_page_cursor(session: AsyncSession, merchant_id: str, provider: Provider) -> datetime | None:
     return await session.scalar(
         select(ConnectionRow.poll_cursor).where(
-            ConnectionRow.merchant_id == merchant_id, ConnectionRow.provider == PROVIDER
+            ConnectionRow.merchant_id == merchant_id, ConnectionRow.provider == provider.value
         )
     )
 
 
 async def poll_merchant(
-    sessions: Any,
-    client: TrackingMoreClient,
+    sessions: async_sessionmaker[AsyncSession],
+    client: object,
     merchant_id: str,
     *,
     now: datetime,
     limit: int = 200,
+    provider: Provider | None = None,
 ) -> int:
-    """Fetch trackings updated since the saved cursor (paged, 1 request/s) and apply them. Returns how many.
+    """Fetch updates since the saved cursor (paged, at the client's pace) and apply them. Returns how many.
 
-    The cursor is the provider's own `updated_at` of the newest tracking seen (minus a small
-    overlap, re-applied harmlessly), so the hub's clock and TrackingMore's need not agree.
+    The cursor is the provider's own update time of the newest update seen (minus a small overlap,
+    re-applied harmlessly), so the hub's clock and the provider's need not agree.
     """
+    connector = connector_for(provider) if provider is not None else _default_intake()
+    intake = _intake(connector)
     async with sessions() as session:
-        cursor = await poll_page_cursor(session, merchant_id)
+        cursor = await poll_page_cursor(session, merchant_id, connector.provider)
         registry = await registry_for(session, merchant_id)
     since = cursor - POLL_OVERLAP if cursor is not None else None
     newest = cursor
     applied = 0
     page = 1
     while True:
-        result = await client.list_trackings(page=page, limit=limit, update_time_min=since)
+        result = await intake.poll_page(client, page=page, limit=limit, since=since)
         async with sessions() as session, session.begin():
-            for update in result.items:
-                await apply_update(session, merchant_id, update, registry=registry, source="poll", now=now)
-                seen = parse_time(update.raw.get("updated_at")) or update.last_update_time
-                if seen is not None and (newest is None or seen > newest):
-                    newest = seen
+            for item in result.items:
+                await apply_update(
+                    session, merchant_id, item, registry=registry, source="poll", now=now, provider=connector.provider
+                )
+            if result.seen is not None and (newest is None or result.seen > newest):
+                newest = result.seen
             applied += len(result.items)
             if newest is not None and newest != cursor:
                 connection = await session.scalar(
                     select(ConnectionRow).where(
-                        ConnectionRow.merchant_id == merchant_id, ConnectionRow.provider == PROVIDER
+                        ConnectionRow.merchant_id == merchant_id, ConnectionRow.provider == connector.id
                     )
                 )
                 if connection is not None:

@@ -22,13 +22,14 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.calls import BatchOutcome, SendContext, TargetResult, TargetSnapshot
+from parcelsync.connectors.registry import connector_for
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
 from parcelsync.db.tables import AuditRow
-from parcelsync.domain.provider import Provider
 from parcelsync.logging import get_logger, register_secrets
 from parcelsync.metrics import CALL_LATENCY, CALLS, OUTCOMES, RATE_LIMITED, SYNC_LATENCY, refresh_outbox_gauges
 from parcelsync.providers.errors import AuthError, ProviderError, RateLimited
@@ -36,24 +37,13 @@ from parcelsync.providers.http import default_client
 from parcelsync.settings import Settings
 from parcelsync.sync import outbox
 from parcelsync.sync.clients import ClientCache, MissingCredential
-from parcelsync.sync.destinations.base import BatchOutcome, Destination, SendContext, TargetResult
-from parcelsync.sync.destinations.shopline import ShoplineDestination
-from parcelsync.sync.destinations.trackingmore import TrackingMoreDestination
-from parcelsync.sync.destinations.useepay import UseePayDestination
 from parcelsync.sync.outbox import Claim, Outbox
 from parcelsync.sync.retry import GiveUp, RetryPolicy
-from parcelsync.sync.snapshot import TargetSnapshot, load_snapshots
+from parcelsync.sync.snapshot import load_snapshots
 from parcelsync.sync.statuses import claim_poll, poll_merchant, polled_connections
 
 Clock = Callable[[], datetime]
 log = get_logger("parcelsync.sync.worker")
-
-DESTINATIONS: dict[Provider, Destination] = {
-    Provider.USEEPAY: UseePayDestination(),
-    Provider.SHOPLINE: ShoplineDestination(),
-    Provider.TRACKINGMORE: TrackingMoreDestination(),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
@@ -195,7 +185,7 @@ class Worker:
 
     async def _send(self, claim: Claim, work: Prepared) -> BatchOutcome:
         try:
-            return await DESTINATIONS[claim.provider].send(work.context, work.snapshots)
+            return await connector_for(claim.provider).send(work.context, work.snapshots)
         except Exception as exc:  # a bug or bad data in mapping: retried with backoff, then dead, never lost
             log.exception("sync_send_failed", provider=claim.provider.value, merchant_id=claim.merchant_id)
             return BatchOutcome([TargetResult(s, exc, {"result": "error"}) for s in work.snapshots], [])
@@ -269,24 +259,24 @@ class Worker:
         return self.batches - before
 
     async def poll_once(self) -> int:
-        """Poll TrackingMore for every merchant whose webhooks are off and whose poll is due (claimed in the
-        database, so several worker processes never poll one connection twice); returns the trackings applied."""
+        """Poll every status-intake connection that asked for polling and whose poll is due (claimed in the
+        database, so several worker processes never poll one connection twice); returns the updates applied."""
         async with self.sessions() as session:
-            merchants = await polled_connections(session, self.clock())
+            due = await polled_connections(session, self.clock())
         applied = 0
-        for merchant_id in merchants:
+        for merchant_id, provider in due:
             async with unit_of_work(self.sessions) as session:
-                if not await claim_poll(session, merchant_id, self.clock(), self.settings.poll_interval_s):
+                if not await claim_poll(session, merchant_id, self.clock(), self.settings.poll_interval_s, provider):
                     continue
             async with self.sessions() as session:
-                connection = await load_connection(session, self.cipher, merchant_id, Provider.TRACKINGMORE)
+                connection = await load_connection(session, self.cipher, merchant_id, provider)
             if connection is None:
                 continue
             try:
                 client = self.clients.get(connection)
-                applied += await poll_merchant(self.sessions, client, merchant_id, now=self.clock())
+                applied += await poll_merchant(self.sessions, client, merchant_id, now=self.clock(), provider=provider)
             except (ProviderError, MissingCredential) as exc:
-                log.warning("poll_failed", merchant_id=merchant_id, reason=_reason(exc))
+                log.warning("poll_failed", merchant_id=merchant_id, provider=provider.value, reason=_reason(exc))
         return applied
 
     def stop(self) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from parcelsync.connectors.registry import all_connectors
 from parcelsync.db.base import utcnow
 from parcelsync.providers.errors import mask
 
@@ -16,7 +17,7 @@ MAX_ROWS = 40
 MAX_LIST_ITEMS = 5
 MAX_VALUE_CHARS = 200
 
-PROVIDER_NAMES = {"useepay": "UseePay", "shopline": "SHOPLINE", "trackingmore": "TrackingMore"}
+PROVIDER_NAMES = {c.id: c.name for c in all_connectors()}
 FIELD_NAMES = {"api_key": "API key", "app_id": "App ID", "merchant_no": "Merchant number", "api_version": "API version"}
 
 

@@ -1,10 +1,4 @@
-"""A "test connection" call: one harmless, read-only-in-effect request per provider, with a short verdict.
-
-TrackingMore: GET /trackings/getuserinfo. UseePay: retrieve the tracker of a payment intent that
-cannot exist (404 proves the credentials were accepted). SHOPLINE has no read endpoint in the
-seeds, so it sends update_tracking to an order id that cannot exist: the store authenticates the
-token first and then answers 404, and nothing can change.
-"""
+"""A "test connection" call: the connector's harmless probe, through the client the worker uses, with a verdict."""
 
 from __future__ import annotations
 
@@ -12,15 +6,9 @@ from dataclasses import dataclass
 
 import httpx
 
+from parcelsync.connectors.registry import build_client, connector_for
 from parcelsync.domain.models import Connection
-from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import AuthError, ConnectionBlocked, NotFound, ProviderError, RateLimited, Retryable
-from parcelsync.providers.shopline.client import ShoplineClient
-from parcelsync.providers.shopline.mapping import TrackingEntry
-from parcelsync.providers.trackingmore.client import TrackingMoreClient
-from parcelsync.providers.useepay.client import UseePayClient
-
-PROBE_ID = "parcelsync-connection-test"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,27 +18,7 @@ class ProbeResult:
 
 
 async def _call(conn: Connection, http: httpx.AsyncClient) -> None:
-    creds = conn.credentials
-    if conn.provider is Provider.TRACKINGMORE:
-        await TrackingMoreClient(http, base_url=conn.base_url, api_key=creds.get("api_key", "")).get_user_info()
-    elif conn.provider is Provider.USEEPAY:
-        client = UseePayClient(
-            http,
-            base_url=conn.base_url,
-            merchant_no=creds.get("merchant_no", ""),
-            app_id=creds.get("app_id", ""),
-            api_key=creds.get("api_key", ""),
-            **({"api_version": conn.options["api_version"]} if conn.options.get("api_version") else {}),
-        )
-        await client.retrieve_tracker(PROBE_ID)
-    else:
-        shopline = ShoplineClient(
-            http,
-            base_url=conn.base_url,
-            access_token=creds.get("access_token", ""),
-            **({"api_version": conn.options["api_version"]} if conn.options.get("api_version") else {}),
-        )
-        await shopline.update_tracking(PROBE_ID, PROBE_ID, [TrackingEntry(None, "PARCELSYNCTEST", None)])
+    await connector_for(conn.provider).probe(build_client(conn, http))
 
 
 async def test_connection(conn: Connection, http: httpx.AsyncClient) -> ProbeResult:

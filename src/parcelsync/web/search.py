@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from parcelsync.db.tables import AuditRow, CheckpointRow, ConnectionRow, ShipmentRow, StatusEventRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
-from parcelsync.sync.keys import TargetKey, skip_reason, target_keys
+from parcelsync.sync.keys import TargetKey, key_expression, keys_condition, skip_reason, target_keys
 
 PAGE_SIZE = 50
 # Below this many matching targets a destination filter becomes an IN list on indexed shipment columns.
@@ -30,7 +30,7 @@ class ShipmentFilter:
     q: str = ""
     status: str = ""
     carrier: str = ""
-    destination: str = ""  # "<provider>:<state>", e.g. "useepay:parked"
+    destination: str = ""  # "<provider>:<state>", e.g. "<provider id>:parked"
 
     @property
     def ordered_by_update(self) -> bool:
@@ -81,29 +81,11 @@ def _search_clause(q: str) -> ColumnElement[bool]:
 
 def _target_match(provider: Provider) -> ColumnElement[bool]:
     """The sync_targets row of `provider` that a shipment row feeds (correlated)."""
-    if provider is Provider.USEEPAY:
-        key: ColumnElement[str] = ShipmentRow.payment_intent_id
-    elif provider is Provider.SHOPLINE:
-        key = ShipmentRow.order_id + "/" + ShipmentRow.fulfillment_id
-    else:
-        key = ShipmentRow.carrier + "/" + ShipmentRow.tracking_number
     return and_(
         SyncTargetRow.merchant_id == ShipmentRow.merchant_id,
         SyncTargetRow.provider == provider.value,
-        SyncTargetRow.target_key == key,
+        SyncTargetRow.target_key == key_expression(provider),
     )
-
-
-def _keys_clause(provider: Provider, keys: list[str]) -> ColumnElement[bool]:
-    if provider is Provider.USEEPAY:
-        return ShipmentRow.payment_intent_id.in_(keys)
-    pairs = [k.rpartition("/")[::2] if provider is Provider.SHOPLINE else k.partition("/")[::2] for k in keys]
-    columns = (
-        (ShipmentRow.order_id, ShipmentRow.fulfillment_id)
-        if provider is Provider.SHOPLINE
-        else (ShipmentRow.carrier, ShipmentRow.tracking_number)
-    )
-    return tuple_(*columns).in_(pairs)
 
 
 async def _destination_clause(
@@ -122,7 +104,7 @@ async def _destination_clause(
         )
     )
     if len(keys) <= DEST_IN_LIST_MAX:
-        return _keys_clause(provider, keys) if keys else ShipmentRow.id.is_(None)
+        return keys_condition(provider, keys) if keys else ShipmentRow.id.is_(None)
     return exists().where(_target_match(provider), SyncTargetRow.state == state)
 
 

@@ -25,11 +25,11 @@ from parcelsync.domain.provider import Provider
 from parcelsync.ingest.demo import s10_number
 from parcelsync.logging import configure_logging
 from parcelsync.providers.trackingmore.webhook import sign
+from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
 from parcelsync.security.tokens import Scope, issue_token
 from parcelsync.settings import Settings
-from parcelsync.sync.sandbox_link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sync.worker import Worker
 
 pytestmark = pytest.mark.anyio

@@ -15,11 +15,12 @@ from parcelsync.db.crypto import CredentialCipher, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
 from parcelsync.db.queries.merchants import create_merchant
 from parcelsync.db.tables import ShipmentRow, SyncTargetRow
+from parcelsync.ingest.demo_link import connect_to_sandboxes
 from parcelsync.ingest.service import delete_shipment, upsert_shipments
+from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls, create_app
 from parcelsync.settings import Settings
 from parcelsync.sync.retry import RetryPolicy
-from parcelsync.sync.sandbox_link import SandboxAccounts, connect_to_sandboxes, open_sandbox_accounts
 from parcelsync.sync.worker import Worker
 
 MERCHANT = "m_test"

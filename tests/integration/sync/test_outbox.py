@@ -13,7 +13,7 @@ from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import ConnectionRow
 from parcelsync.domain.provider import Provider
 from parcelsync.sync import outbox
-from parcelsync.sync.keys import useepay_key
+from parcelsync.sync.keys import key_for
 from parcelsync.sync.outbox import BATCH_SIZES, Claim, Outbox
 from parcelsync.sync.planner import bump_targets
 
@@ -84,7 +84,7 @@ async def test_an_edit_during_the_call_keeps_the_target_pending(any_hub: Hub) ->
     assert c is not None
     sent = c.targets[0]
     async with unit_of_work(hub.sessions) as session:
-        await bump_targets(session, MERCHANT, [useepay_key("pi_000001")])
+        await bump_targets(session, MERCHANT, [key_for(Provider.USEEPAY, "pi_000001")])
     async with unit_of_work(hub.sessions) as session:
         await outbox.ack(session, sent.id, owner="w1", sent_version=sent.desired_version, now=hub.clock(), outcome={})
     (row,) = await hub.targets("useepay")

@@ -12,11 +12,11 @@ from parcelsync.db.engine import make_sessionmaker, unit_of_work
 from parcelsync.db.tables import ConnectionRow, MerchantRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.sync import outbox, planner
-from parcelsync.sync.keys import trackingmore_key
+from parcelsync.sync.keys import key_for
 from parcelsync.sync.state import sync_status
 
 pytestmark = pytest.mark.anyio
-KEY = trackingmore_key("ups", "1Z5R89390357567127")
+KEY = key_for(Provider.TRACKINGMORE, "ups", "1Z5R89390357567127")
 
 
 async def _target(session) -> SyncTargetRow:  # type: ignore[no-untyped-def]

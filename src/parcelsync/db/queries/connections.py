@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.registry import connector_for
+from parcelsync.connectors.urls import production_url
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.tables import ConnectionRow
 from parcelsync.domain.models import Connection
@@ -16,17 +18,10 @@ from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import mask
 from parcelsync.sync.planner import plan_connection
 
-PRODUCTION_URLS: dict[Provider, str] = {
-    Provider.USEEPAY: "https://openapi.useepay.com",
-    Provider.SHOPLINE: "https://{handle}.myshopline.com",
-    Provider.TRACKINGMORE: "https://api.trackingmore.com/v2",
-}
-
 
 def default_base_url(provider: Provider, credentials: dict[str, str]) -> str:
-    """The provider's production URL (SHOPLINE's is per store, from the `handle` credential)."""
-    template = PRODUCTION_URLS[provider]
-    return template.format(handle=credentials.get("handle", "")) if "{handle}" in template else template
+    """The provider's production URL (a per-store one is filled from the credentials, e.g. the handle)."""
+    return production_url(connector_for(provider), credentials)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,22 +10,26 @@ why), and it comes back to life as soon as a parcel is added to the intent again
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
+from parcelsync.connectors.calls import BatchOutcome, CallRecord, SendContext, TargetResult, TargetSnapshot, timed_call
+from parcelsync.connectors.keys import KeyField, KeyShape
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import ProviderError, Rejected
 from parcelsync.providers.useepay.client import TRACKERS_PATH, UseePayClient
 from parcelsync.providers.useepay.mapping import TrackerInput, build_trackers
-from parcelsync.sync.destinations.base import BatchOutcome, CallRecord, SendContext, TargetResult, timed_call
-from parcelsync.sync.snapshot import TargetSnapshot
 
 NO_PARCELS_LEFT = "no parcels left: UseePay cannot hold an empty tracker and has no delete"
+
+KEY = KeyShape((KeyField("payment_intent_id", "no payment intent"),))
+"""A UseePay target is one payment intent: its id."""
 
 
 class UseePayDestination:
     provider = Provider.USEEPAY
 
     async def send(self, ctx: SendContext, snapshots: Sequence[TargetSnapshot]) -> BatchOutcome:
-        client: UseePayClient = ctx.client
+        client = cast(UseePayClient, ctx.client)
         results: list[TargetResult] = []
         trackers: list[TrackerInput] = []
         sending: list[TargetSnapshot] = []

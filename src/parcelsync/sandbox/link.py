@@ -1,7 +1,8 @@
-"""Wire a merchant to the three sandboxes: open accounts there, and store matching connections here.
+"""Wire a merchant to the sandboxes: open accounts there, and say which connections the hub should store.
 
 Used by `parcelsync demo` and by the acceptance tests; the sandbox side goes through each
 sandbox's public admin API (`/_sandbox/...`), so it works in-process or against a running server.
+The hub side (`ingest/demo_link.py`) stores `sandbox_connections` without knowing any provider.
 """
 
 from __future__ import annotations
@@ -11,12 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.db.crypto import CredentialCipher
-from parcelsync.db.queries.connections import save_connection
 from parcelsync.domain.provider import Provider
 from parcelsync.sandbox.server import SandboxUrls
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxConnection:
+    """One connection the hub stores to reach a sandbox."""
+
+    provider: Provider
+    base_url: str
+    credentials: dict[str, str]
+    options: dict[str, Any]
 
 
 def _token(prefix: str) -> str:
@@ -77,22 +85,16 @@ async def open_sandbox_accounts(
         response.raise_for_status()
 
 
-async def connect_to_sandboxes(
-    session: AsyncSession, cipher: CredentialCipher, merchant_id: str, urls: SandboxUrls, accounts: SandboxAccounts
-) -> None:
-    """Store the merchant's three connections, pointing at the sandboxes (plans existing shipments)."""
-    base_urls = {
-        Provider.USEEPAY: urls.useepay,
-        Provider.SHOPLINE: urls.shopline(accounts.shop_handle),
-        Provider.TRACKINGMORE: urls.trackingmore,
-    }
-    options: dict[Provider, dict[str, Any]] = {
-        Provider.USEEPAY: {},
-        Provider.SHOPLINE: dict(accounts.shopline_options),
-        Provider.TRACKINGMORE: {"webhooks": accounts.webhooks},
-    }
-    for provider, base_url in base_urls.items():
-        await save_connection(
-            session, cipher, merchant_id, provider,
-            base_url=base_url, credentials=accounts.credentials(provider), options=options[provider],
-        )
+def sandbox_connections(urls: SandboxUrls, accounts: SandboxAccounts) -> list[SandboxConnection]:
+    """The merchant's three connections, pointing at the sandboxes."""
+    return [
+        SandboxConnection(Provider.USEEPAY, urls.useepay, accounts.credentials(Provider.USEEPAY), {}),
+        SandboxConnection(
+            Provider.SHOPLINE, urls.shopline(accounts.shop_handle), accounts.credentials(Provider.SHOPLINE),
+            dict(accounts.shopline_options),
+        ),
+        SandboxConnection(
+            Provider.TRACKINGMORE, urls.trackingmore, accounts.credentials(Provider.TRACKINGMORE),
+            {"webhooks": accounts.webhooks},
+        ),
+    ]

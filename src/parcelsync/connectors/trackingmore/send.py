@@ -12,15 +12,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
+from parcelsync.connectors.calls import BatchOutcome, CallRecord, SendContext, TargetResult, TargetSnapshot, timed_call
+from parcelsync.connectors.keys import KeyField, KeyShape
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import NotFound, ProviderError
 from parcelsync.providers.trackingmore.client import TrackingMoreClient
 from parcelsync.providers.trackingmore.mapping import TrackingRegistration, build_registration
-from parcelsync.sync.destinations.base import BatchOutcome, CallRecord, SendContext, TargetResult, timed_call
-from parcelsync.sync.keys import split_trackingmore_key
-from parcelsync.sync.snapshot import TargetSnapshot
+
+KEY = KeyShape((KeyField("carrier", "no carrier"), KeyField("tracking_number", "no tracking number")), split="first")
+"""A TrackingMore target is one parcel: "<canonical carrier>/<tracking number>"."""
 
 UPDATABLE_FIELDS = (
     "title", "logistics_channel", "customer_name", "customer_email", "customer_phone", "order_id", "destination_code",
@@ -56,10 +58,11 @@ class TrackingMoreDestination:
             reg = build_registration(snap.shipments[0], ctx.registry)
             (change if snap.target.acked_version > 0 else create).append((snap, reg))
         stale: list[tuple[TargetSnapshot, TrackingRegistration]] = []
+        client = cast(TrackingMoreClient, ctx.client)
         if create:
-            results += await self._create(ctx.client, create, calls, stale)
+            results += await self._create(client, create, calls, stale)
         for snap, reg in [*change, *stale]:
-            results.append(await self._update(ctx.client, snap, reg, calls))
+            results.append(await self._update(client, snap, reg, calls))
         if remove:
             results += await self._delete(ctx, remove, calls)
         return BatchOutcome(results, calls)
@@ -115,10 +118,10 @@ class TrackingMoreDestination:
     async def _delete(
         self, ctx: SendContext, items: list[TargetSnapshot], calls: list[CallRecord]
     ) -> list[TargetResult]:
-        client: TrackingMoreClient = ctx.client
+        client = cast(TrackingMoreClient, ctx.client)
         pairs = []
         for snap in items:
-            carrier, number = split_trackingmore_key(snap.key)
+            carrier, number = KEY.parse(snap.key)
             pairs.append((ctx.registry.code_for(Provider.TRACKINGMORE, carrier), number))
         try:
             outcomes = await timed_call(

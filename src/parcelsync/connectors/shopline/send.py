@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import cast
 
+from parcelsync.connectors.calls import BatchOutcome, CallRecord, SendContext, TargetResult, TargetSnapshot, timed_call
+from parcelsync.connectors.keys import KeyField, KeyShape
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import ProviderError, Rejected
 from parcelsync.providers.shopline.client import ShoplineClient, update_tracking_path
 from parcelsync.providers.shopline.mapping import MAX_TRACKING_ENTRIES, build_entries, check_entries
-from parcelsync.sync.destinations.base import BatchOutcome, CallRecord, SendContext, TargetResult, timed_call
-from parcelsync.sync.keys import split_shopline_key
-from parcelsync.sync.snapshot import TargetSnapshot
+
+KEY = KeyShape((KeyField("order_id", "no order"), KeyField("fulfillment_id", "no fulfillment")), split="last")
+"""A SHOPLINE target is one fulfillment of one order: "<order_id>/<fulfillment_id>"."""
 
 
 class ShoplineDestination:
@@ -29,7 +32,7 @@ class ShoplineDestination:
         return BatchOutcome(list(results), calls)
 
     async def _one(self, ctx: SendContext, snap: TargetSnapshot, calls: list[CallRecord]) -> TargetResult:
-        client: ShoplineClient = ctx.client
+        client = cast(ShoplineClient, ctx.client)
         entries = build_entries(snap.shipments, ctx.registry)
         detail = {"parcels": len(entries)}
         if len(entries) > MAX_TRACKING_ENTRIES:
@@ -42,7 +45,7 @@ class ShoplineDestination:
             check_entries(client.api_version, entries)
         except Rejected as exc:
             return TargetResult(snap, exc, {**detail, "result": "not sent"})
-        order_id, fulfillment_id = split_shopline_key(snap.key)
+        order_id, fulfillment_id = KEY.parse(snap.key)
         notify = bool(ctx.connection.options.get("notify_customer", False))
         path = update_tracking_path(client.api_version, order_id, fulfillment_id)
         try:

@@ -1,19 +1,48 @@
-"""What every destination adapter returns: an outcome per target and a record per outbound call."""
+"""The send contract every connector speaks: claimed targets in, an outcome per target and a record per call out."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from datetime import datetime
+from typing import Any, TypeVar
 
 from parcelsync.domain.carriers import CarrierRegistry
-from parcelsync.domain.models import Connection
-from parcelsync.domain.provider import Provider
+from parcelsync.domain.models import Connection, Shipment
 from parcelsync.providers.errors import ProviderError
-from parcelsync.sync.snapshot import TargetSnapshot
 
 R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedTarget:
+    """One leased target, with the versions as they stood when it was claimed."""
+
+    id: int
+    key: str
+    desired_version: int
+    acked_version: int
+    attempts: int
+    queued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSnapshot:
+    """One claimed target, the version read before its shipments, and those shipments (oldest first).
+
+    `shipments` holds the live parcels; for a connector that tracks deletions, `deleted` is the
+    parcel when it is gone.
+    """
+
+    target: ClaimedTarget
+    version: int
+    shipments: tuple[Shipment, ...]
+    deleted: Shipment | None = None
+
+    @property
+    def key(self) -> str:
+        return self.target.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +95,8 @@ class SendContext:
     """Everything an adapter needs besides the snapshots: the connection, its client, the carrier names."""
 
     connection: Connection
-    client: Any
+    client: object
     registry: CarrierRegistry
-
-
-class Destination(Protocol):
-    provider: Provider
-
-    async def send(self, ctx: SendContext, snapshots: Sequence[TargetSnapshot]) -> BatchOutcome: ...
 
 
 def _summaries(summary: dict[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

@@ -1,0 +1,81 @@
+"""Status intake, an optional connector capability: the provider pushes (webhooks) or is asked (polling).
+
+The generic half (finding the shipment, storing status and checkpoints, de-duplicating
+deliveries, the poll cursor) lives in `sync/statuses.py`; a connector supplies only what is
+provider-specific: how a webhook is verified and parsed, and how one page of updates is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from parcelsync.domain.status import DeliveryStatus
+
+
+class WebhookInvalid(Exception):
+    """The webhook is not signed for this account, is too old, or cannot be read."""
+
+
+class StatusCheckpoint(Protocol):
+    @property
+    def time(self) -> datetime: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def location(self) -> str | None: ...
+    @property
+    def status(self) -> DeliveryStatus | None: ...
+
+
+class StatusUpdate(Protocol):
+    """What a provider says about one parcel, in domain terms."""
+
+    @property
+    def tracking_number(self) -> str: ...
+    @property
+    def carrier_code(self) -> str: ...
+    @property
+    def status(self) -> DeliveryStatus: ...
+    @property
+    def substatus(self) -> str | None: ...
+    @property
+    def last_event(self) -> str | None: ...
+    @property
+    def delivered_at(self) -> datetime | None: ...
+    @property
+    def checkpoints(self) -> Sequence[StatusCheckpoint]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePage:
+    """One page of polled updates; `seen` is the provider's own newest update time on it (the poll cursor)."""
+
+    items: Sequence[StatusUpdate]
+    has_more: bool
+    seen: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedWebhook:
+    update: StatusUpdate
+    delivery_key: str
+    """Equal for redeliveries of the same state (signature and timestamps may differ)."""
+
+
+class StatusIntake(Protocol):
+    """Webhook verification and parsing, and polling, for one provider."""
+
+    def verify_and_parse(
+        self, body: bytes, credentials: Mapping[str, str], *, max_age_s: float, now: float
+    ) -> ParsedWebhook:
+        """The update a webhook carries; raises WebhookInvalid when it is not genuine."""
+        ...
+
+    def wants_polling(self, options: Mapping[str, Any]) -> bool:
+        """Whether a connection with these options is polled instead of receiving webhooks."""
+        ...
+
+    async def poll_page(self, client: object, *, page: int, limit: int, since: datetime | None) -> UpdatePage: ...

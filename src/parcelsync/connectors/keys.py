@@ -1,0 +1,78 @@
+"""Target keys: the one place that formats a destination record's key from shipment fields and parses it back.
+
+A key is the values of its shape's fields joined by "/". When a field value may itself hold a
+"/", the shape says where to cut when parsing: after the first "/" (`split="first"`, the first
+field has none) or before the last one (`split="last"`, the last field has none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from parcelsync.domain.provider import Provider
+
+SEPARATOR = "/"
+
+
+class HasTargetFields(Protocol):
+    merchant_id: str
+    carrier: str
+    tracking_number: str
+    order_id: str | None
+    fulfillment_id: str | None
+    payment_intent_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyField:
+    """One shipment field a key is made of, and what a shipment without it is told ("no order")."""
+
+    column: str
+    missing: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyShape:
+    """The shipment fields (one or two) that name one destination record."""
+
+    fields: tuple[KeyField, ...]
+    split: Literal["first", "last"] = "first"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(f.column for f in self.fields)
+
+    def values_of(self, shipment: object) -> tuple[str, ...] | None:
+        """The key's field values on a shipment (or row), or None when one of them is missing."""
+        values = tuple(getattr(shipment, column) for column in self.columns)
+        return values if all(values) else None
+
+    def skip_reason(self, shipment: object) -> str | None:
+        """Why a shipment cannot reach this destination (its first missing field), or None when it can."""
+        for f in self.fields:
+            if not getattr(shipment, f.column):
+                return f.missing
+        return None
+
+    def format(self, *values: str) -> str:
+        if len(values) != len(self.fields):
+            raise ValueError(f"a key of {self.columns} takes {len(self.fields)} values, got {len(values)}")
+        return SEPARATOR.join(values)
+
+    def parse(self, key: str) -> tuple[str, ...]:
+        """The field values a key was formatted from (inverse of `format`)."""
+        if len(self.fields) == 1:
+            return (key,)
+        if len(self.fields) != 2:
+            raise ValueError("keys of more than two fields cannot be parsed unambiguously")
+        head, _, tail = key.partition(SEPARATOR) if self.split == "first" else key.rpartition(SEPARATOR)
+        return head, tail
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TargetKey:
+    """One destination record of one provider, e.g. a payment intent, a fulfillment, a tracking."""
+
+    provider: Provider
+    key: str

@@ -1,0 +1,1 @@
+"""SHOPLINE, the store: its connector (record, send)."""

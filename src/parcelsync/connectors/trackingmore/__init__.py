@@ -1,0 +1,1 @@
+"""TrackingMore, the tracking provider: its connector (record, send, read-back, status intake)."""

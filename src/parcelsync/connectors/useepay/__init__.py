@@ -1,0 +1,1 @@
+"""UseePay, the payment gateway: its connector (record, send, read-back)."""

@@ -1,1 +1,0 @@
-"""Destination adapters: per provider, turn claimed targets into provider calls and per-target outcomes."""
