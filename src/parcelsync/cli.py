@@ -27,7 +27,7 @@ from parcelsync.db.queries import merchants as merchant_queries
 from parcelsync.db.queries import shipments as shipment_queries
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus
-from parcelsync.ingest.connection_input import check_base_url, check_credentials, check_options
+from parcelsync.ingest.connections import ConnectionChange, change_connection
 from parcelsync.ingest.csv_import import CsvFormatError, ImportReport, import_csv
 from parcelsync.ingest.errors import InvalidInput
 from parcelsync.logging import configure_logging
@@ -186,18 +186,8 @@ def connections_set(
     async def main() -> connection_queries.ConnectionView:
         async with database(settings) as sessions, unit_of_work(sessions) as session:
             await require_merchant(session, merchant)
-            exists = await connection_queries.get_connection_row(session, merchant, provider) is not None
-            row, _ = await connection_queries.save_connection(
-                session,
-                cipher,
-                merchant,
-                provider,
-                base_url=check_base_url(base_url) if base_url else None,
-                credentials=check_credentials(provider, credentials, complete=not exists) if credentials else None,
-                options=check_options(provider, options, fill_defaults=not exists),
-                enabled=not disable,
-                merge=exists,
-            )
+            change = ConnectionChange(base_url, credentials, options, enabled=not disable)
+            row, _ = await change_connection(session, cipher, merchant, provider, change, mode="upsert")
             return connection_queries.view(row, cipher)
 
     try:

@@ -17,7 +17,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "providers": ("db", "sandbox", "sync", "api", "web", "cli", "commands", "ingest", "security"),
     "sandbox": ("providers", "connectors", "db", "sync", "api", "web", "cli", "commands", "ingest", "security"),
     "connectors": ("db", "sandbox", "sync", "api", "web", "cli", "commands", "ingest", "security"),
-    "db": ("api", "web", "cli", "commands", "sandbox"),
+    "db": ("connectors", "sync", "ingest", "api", "web", "cli", "commands", "sandbox"),
     "sync": ("api", "web", "cli", "commands", "sandbox"),
     "ingest": ("api", "web", "cli", "commands"),
 }

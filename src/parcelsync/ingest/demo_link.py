@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.crypto import CredentialCipher
-from parcelsync.db.queries.connections import save_connection
+from parcelsync.ingest.connections import save_connection
 from parcelsync.sandbox.link import SandboxAccounts, sandbox_connections
 from parcelsync.sandbox.server import SandboxUrls
 

@@ -1,7 +1,7 @@
 """The shipment upsert service: validate, normalise, write, and plan sync targets in the caller's transaction.
 
 Every write of a shipment (create, change, soft delete) bumps the outbox targets it touches,
-before and after the change, through `sync.planner.bump_targets`, in the same transaction; a
+before and after the change, through `sync.planner.plan_change`, in the same transaction; a
 status change also records a status_events row. The caller commits (unit of work).
 """
 
@@ -26,10 +26,9 @@ from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_er
 from parcelsync.ingest.schema import HASHED_FIELDS, NormalizedShipment, ShipmentIn, ShipmentPatch, normalize
 from parcelsync.metrics import record_ingest
 from parcelsync.sync.keys import TargetKey, target_keys
-from parcelsync.sync.planner import bump_targets, connected_providers
+from parcelsync.sync.planner import plan_change
 
 ItemStatus = Literal["created", "updated", "unchanged", "rejected"]
-_BUMP_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +123,7 @@ class _Plan:
                 ],
             )
         if self.keys:
-            providers = await connected_providers(session, self.merchant_id)
-            ordered = sorted(self.keys)
-            for start in range(0, len(ordered), _BUMP_CHUNK):
-                await bump_targets(
-                    session, self.merchant_id, ordered[start : start + _BUMP_CHUNK], providers=providers
-                )
+            await plan_change(session, self.merchant_id, self.keys, ())
 
 
 def _same(values: Mapping[str, Any], item: NormalizedShipment) -> bool:

@@ -1,9 +1,10 @@
 """Planning: a shipment write bumps the desired version of every target it touches, in the same transaction.
 
-The caller collects the keys of each shipment before and after its change (`target_keys`), so a
-parcel moved from one order to another bumps both, and passes them here before committing.
-Targets are only planned for providers the merchant has an enabled connection to; creating a
-connection plans every existing shipment for it (`plan_connection`).
+The one entry is `plan_change`: the caller passes the target keys of the shipments before and
+after its change (`target_keys`), so a parcel moved from one order to another bumps both, before
+committing. Targets are only planned for providers the merchant has an enabled connection to;
+creating a connection plans every existing shipment for it (`plan_connection`), a new carrier
+name re-plans that carrier's shipments (`plan_carrier`). This module owns the chunk sizes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from parcelsync.db.base import utcnow
 from parcelsync.db.tables import ConnectionRow, ShipmentRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.sync.keys import TargetKey, target_keys
+
+BUMP_CHUNK = 500
+"""Targets per upsert statement (bound parameters stay well under every database's limit)."""
+SCAN_CHUNK = 2000
+"""Shipments read per page when a whole connection or carrier is planned."""
 
 
 async def connected_providers(session: AsyncSession, merchant_id: str) -> set[Provider]:
@@ -43,8 +49,26 @@ async def bump_targets(
     if providers is None:
         providers = await connected_providers(session, merchant_id)
     wanted = sorted({k for k in keys if k.provider in providers})
+    for start in range(0, len(wanted), BUMP_CHUNK):
+        await _upsert(session, merchant_id, wanted[start : start + BUMP_CHUNK])
+    return len(wanted)
+
+
+async def plan_change(
+    session: AsyncSession,
+    merchant_id: str,
+    before: Iterable[TargetKey],
+    after: Iterable[TargetKey],
+    *,
+    providers: set[Provider] | None = None,
+) -> int:
+    """Plan one change: every target the shipments fed before it or feed after it. Returns how many."""
+    return await bump_targets(session, merchant_id, {*before, *after}, providers=providers)
+
+
+async def _upsert(session: AsyncSession, merchant_id: str, wanted: list[TargetKey]) -> None:
     if not wanted:
-        return 0
+        return
     now = utcnow()
     insert = _insert(session)
     rows = [
@@ -84,7 +108,6 @@ async def bump_targets(
         },
     )
     await session.execute(stmt)
-    return len(wanted)
 
 
 async def plan_shipments(session: AsyncSession, merchant_id: str, shipments: Iterable[ShipmentRow]) -> int:
@@ -95,23 +118,30 @@ async def plan_shipments(session: AsyncSession, merchant_id: str, shipments: Ite
     return await bump_targets(session, merchant_id, keys)
 
 
-async def plan_connection(session: AsyncSession, merchant_id: str, provider: Provider, *, chunk: int = 2000) -> int:
+async def plan_connection(
+    session: AsyncSession, merchant_id: str, provider: Provider, *, chunk: int = SCAN_CHUNK
+) -> int:
     """Plan every live shipment of a merchant for one (new or re-enabled) provider connection."""
+    return await _plan_live(session, merchant_id, provider, None, chunk)
+
+
+async def plan_carrier(session: AsyncSession, merchant_id: str, provider: Provider, carrier: str) -> int:
+    """A new name for a carrier changes what the provider is sent: bump that provider's targets of its shipments."""
+    return await _plan_live(session, merchant_id, provider, carrier, SCAN_CHUNK)
+
+
+async def _plan_live(
+    session: AsyncSession, merchant_id: str, provider: Provider, carrier: str | None, chunk: int
+) -> int:
     total = 0
     last_id = 0
     while True:
-        rows = (
-            await session.scalars(
-                select(ShipmentRow)
-                .where(
-                    ShipmentRow.merchant_id == merchant_id,
-                    ShipmentRow.deleted_at.is_(None),
-                    ShipmentRow.id > last_id,
-                )
-                .order_by(ShipmentRow.id)
-                .limit(chunk)
-            )
-        ).all()
+        stmt = select(ShipmentRow).where(
+            ShipmentRow.merchant_id == merchant_id, ShipmentRow.deleted_at.is_(None), ShipmentRow.id > last_id
+        )
+        if carrier is not None:
+            stmt = stmt.where(ShipmentRow.carrier == carrier)
+        rows = (await session.scalars(stmt.order_by(ShipmentRow.id).limit(chunk))).all()
         if not rows:
             return total
         last_id = rows[-1].id

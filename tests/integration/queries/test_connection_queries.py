@@ -14,6 +14,8 @@ from parcelsync.db.queries import carrier_overrides, connections
 from parcelsync.db.queries.merchants import create_merchant
 from parcelsync.db.tables import ConnectionRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
+from parcelsync.ingest import carrier_overrides as override_use_case
+from parcelsync.ingest import connections as uc
 from parcelsync.ingest.demo import s10_number
 from parcelsync.ingest.service import upsert_shipments
 
@@ -44,7 +46,7 @@ async def targets(sessions: async_sessionmaker[AsyncSession]) -> dict[tuple[str,
 async def test_credentials_are_encrypted_at_rest_and_masked_in_views(sessions) -> None:  # type: ignore[no-untyped-def]
     cipher = CredentialCipher(generate_key())
     async with unit_of_work(sessions) as session:
-        row, created = await connections.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
+        row, created = await uc.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
         view = connections.view(row, cipher)
     assert created
     assert view.base_url == "https://openapi.useepay.com"
@@ -58,29 +60,29 @@ async def test_credentials_are_encrypted_at_rest_and_masked_in_views(sessions) -
 
 
 async def test_default_base_urls() -> None:
-    assert connections.default_base_url(Provider.SHOPLINE, {"handle": "acme"}) == "https://acme.myshopline.com"
-    assert connections.default_base_url(Provider.TRACKINGMORE, {}) == "https://api.trackingmore.com/v2"
+    assert uc.default_base_url(Provider.SHOPLINE, {"handle": "acme"}) == "https://acme.myshopline.com"
+    assert uc.default_base_url(Provider.TRACKINGMORE, {}) == "https://api.trackingmore.com/v2"
 
 
 async def test_creating_and_re_enabling_a_connection_plans_existing_shipments(sessions) -> None:  # type: ignore[no-untyped-def]
     cipher = CredentialCipher(generate_key())
     async with unit_of_work(sessions) as session:
-        await connections.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
+        await uc.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
     assert await targets(sessions) == {("useepay", f"pi_{i}"): 1 for i in (0, 1, 2)} | {("useepay", "pi_ups"): 1}
     async with unit_of_work(sessions) as session:
-        await connections.save_connection(session, cipher, "acme", Provider.USEEPAY, enabled=False, merge=True)
-        await connections.save_connection(session, cipher, "acme", Provider.USEEPAY, options={"x": 1}, merge=True)
+        await uc.save_connection(session, cipher, "acme", Provider.USEEPAY, enabled=False, merge=True)
+        await uc.save_connection(session, cipher, "acme", Provider.USEEPAY, options={"x": 1}, merge=True)
     assert set((await targets(sessions)).values()) == {1}
     async with unit_of_work(sessions) as session:
-        await connections.save_connection(session, cipher, "acme", Provider.USEEPAY, enabled=True, merge=True)
+        await uc.save_connection(session, cipher, "acme", Provider.USEEPAY, enabled=True, merge=True)
     assert set((await targets(sessions)).values()) == {2}
 
 
 async def test_patch_merges_credentials_and_put_replaces_them(sessions) -> None:  # type: ignore[no-untyped-def]
     cipher = CredentialCipher(generate_key())
     async with unit_of_work(sessions) as session:
-        await connections.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
-        await connections.save_connection(
+        await uc.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
+        await uc.save_connection(
             session, cipher, "acme", Provider.USEEPAY, credentials={"api_key": "UseePay_SK_new_key"}, merge=True
         )
         merged = await connections.load_connection(session, cipher, "acme", Provider.USEEPAY)
@@ -90,8 +92,8 @@ async def test_patch_merges_credentials_and_put_replaces_them(sessions) -> None:
 async def test_a_carrier_override_re_plans_that_carriers_shipments_only(sessions) -> None:  # type: ignore[no-untyped-def]
     cipher = CredentialCipher(generate_key())
     async with unit_of_work(sessions) as session:
-        await connections.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
-        await carrier_overrides.set_override(session, "acme", Provider.USEEPAY, "UPS", "UPS Mail Innovations")
+        await uc.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
+        await override_use_case.set_override(session, "acme", Provider.USEEPAY, "UPS", "UPS Mail Innovations")
     versions = await targets(sessions)
     assert versions[("useepay", "pi_ups")] == 2
     assert versions[("useepay", "pi_0")] == 1
@@ -99,6 +101,6 @@ async def test_a_carrier_override_re_plans_that_carriers_shipments_only(sessions
         registry = await carrier_overrides.registry_for(session, "acme")
     assert registry.code_for(Provider.USEEPAY, "ups") == "UPS Mail Innovations"
     async with unit_of_work(sessions) as session:
-        assert await carrier_overrides.delete_override(session, "acme", Provider.USEEPAY, "ups")
-        assert not await carrier_overrides.delete_override(session, "acme", Provider.USEEPAY, "ups")
+        assert await override_use_case.delete_override(session, "acme", Provider.USEEPAY, "ups")
+        assert not await override_use_case.delete_override(session, "acme", Provider.USEEPAY, "ups")
     assert (await targets(sessions))[("useepay", "pi_ups")] == 3

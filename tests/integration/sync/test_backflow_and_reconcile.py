@@ -184,7 +184,7 @@ async def test_one_rejected_intent_is_parked_and_never_fails_its_neighbours(hub:
 
 
 async def test_bad_credentials_pause_the_connection_with_the_reason(hub: Hub) -> None:
-    from parcelsync.db.queries.connections import save_connection
+    from parcelsync.ingest.connections import save_connection
 
     async with unit_of_work(hub.sessions) as session:
         await save_connection(

@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.crypto import CredentialCipher
-from parcelsync.db.queries.connections import save_connection
 from parcelsync.db.queries.merchants import create_merchant
 from parcelsync.db.tables import AuditRow, CheckpointRow, ConnectionRow, ShipmentRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
+from parcelsync.ingest.connections import save_connection
 from parcelsync.ingest.demo import demo_shipments
 from parcelsync.ingest.service import upsert_shipments
 

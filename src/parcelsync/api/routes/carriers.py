@@ -10,6 +10,7 @@ from parcelsync.api.errors import not_found
 from parcelsync.db.queries import carrier_overrides as q
 from parcelsync.domain.carriers import alias_key, default_registry
 from parcelsync.domain.provider import Provider
+from parcelsync.ingest import carrier_overrides as overrides
 from parcelsync.ingest.errors import FieldError, InvalidInput
 
 router = APIRouter(tags=["carriers"])
@@ -79,7 +80,7 @@ async def put_override(
     """Send `code` to this provider for this carrier (canonicalised through the registry)."""
     if not alias_key(carrier):
         raise InvalidInput([FieldError("carrier", "must contain a letter or digit")])
-    return OverrideOut.model_validate(await q.set_override(session, merchant.id, provider, carrier, body.code))
+    return OverrideOut.model_validate(await overrides.set_override(session, merchant.id, provider, carrier, body.code))
 
 
 @router.delete(
@@ -90,6 +91,6 @@ async def put_override(
 async def delete_override(
     provider: Provider, merchant: MerchantDep, session: SessionDep, carrier: str = CarrierPath
 ) -> Response:
-    if not await q.delete_override(session, merchant.id, provider, carrier):
+    if not await overrides.delete_override(session, merchant.id, provider, carrier):
         raise not_found("carrier override")
     return Response(status_code=204)

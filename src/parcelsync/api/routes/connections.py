@@ -13,7 +13,7 @@ from parcelsync.api.errors import not_found
 from parcelsync.db.queries import connections as q
 from parcelsync.db.queries.connections import ConnectionView
 from parcelsync.domain.provider import Provider
-from parcelsync.ingest.connection_input import check_base_url, check_credentials, check_options
+from parcelsync.ingest.connections import ConnectionChange, ConnectionNotFound, Mode, change_connection
 
 router = APIRouter(prefix="/v1/merchants/{merchant_id}/connections", tags=["connections"], dependencies=[MerchantPath])
 
@@ -41,16 +41,12 @@ class ConnectionPatch(BaseModel):
 
 
 async def _save(
-    session: AsyncSession,
-    runtime: Runtime,
-    merchant_id: str,
-    provider: Provider,
-    *,
-    base_url: str | None,
-    **changes: Any,
+    session: AsyncSession, runtime: Runtime, merchant_id: str, provider: Provider, change: ConnectionChange, mode: Mode
 ) -> tuple[ConnectionView, bool]:
-    url = check_base_url(base_url) if base_url else None
-    row, created = await q.save_connection(session, runtime.cipher, merchant_id, provider, base_url=url, **changes)
+    try:
+        row, created = await change_connection(session, runtime.cipher, merchant_id, provider, change, mode=mode)
+    except ConnectionNotFound:
+        raise not_found("connection") from None
     return q.view(row, runtime.cipher), created
 
 
@@ -84,19 +80,8 @@ async def put_connection(
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> ConnectionView:
-    exists = await q.get_connection_row(session, merchant.id, provider) is not None
-    replace = bool(body.credentials) or not exists
-    credentials = check_credentials(provider, body.credentials, complete=True) if replace else None
-    view, created = await _save(
-        session,
-        runtime,
-        merchant.id,
-        provider,
-        base_url=body.base_url,
-        credentials=credentials,
-        options=check_options(provider, body.options, fill_defaults=True),
-        enabled=body.enabled,
-    )
+    change = ConnectionChange(body.base_url, body.credentials, body.options, body.enabled)
+    view, created = await _save(session, runtime, merchant.id, provider, change, "replace")
     response.status_code = 201 if created else 200
     return view
 
@@ -105,22 +90,6 @@ async def put_connection(
 async def patch_connection(
     provider: Provider, body: ConnectionPatch, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
 ) -> ConnectionView:
-    row = await q.get_connection_row(session, merchant.id, provider)
-    if row is None:
-        raise not_found("connection")
-    options = None
-    if body.options is not None:
-        options = check_options(provider, {**(row.options or {}), **body.options}, fill_defaults=True)
-    credentials = check_credentials(provider, body.credentials, complete=False) if body.credentials else None
-    view, _ = await _save(
-        session,
-        runtime,
-        merchant.id,
-        provider,
-        base_url=body.base_url,
-        credentials=credentials,
-        options=options,
-        enabled=body.enabled,
-        merge=True,
-    )
+    change = ConnectionChange(body.base_url, body.credentials, body.options, body.enabled)
+    view, _ = await _save(session, runtime, merchant.id, provider, change, "merge")
     return view

@@ -1,15 +1,14 @@
-"""A merchant's own provider names for carriers, and the carrier registry with them applied."""
+"""A merchant's own provider names for carriers, and the carrier registry with them applied (storage only:
+`ingest.carrier_overrides` re-plans the carrier's shipments)."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.db.tables import CarrierOverrideRow, ShipmentRow
+from parcelsync.db.tables import CarrierOverrideRow
 from parcelsync.domain.carriers import CarrierRegistry, default_registry
 from parcelsync.domain.provider import Provider
-from parcelsync.sync.keys import target_keys
-from parcelsync.sync.planner import bump_targets
 
 
 async def list_overrides(session: AsyncSession, merchant_id: str) -> list[CarrierOverrideRow]:
@@ -33,7 +32,6 @@ async def set_override(
     else:
         row.code = code
     await session.flush()
-    await _replan_carrier(session, merchant_id, provider, canonical)
     return row
 
 
@@ -46,26 +44,7 @@ async def delete_override(session: AsyncSession, merchant_id: str, provider: Pro
             CarrierOverrideRow.carrier == canonical,
         )
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return False
-    await _replan_carrier(session, merchant_id, provider, canonical)
-    return True
-
-
-async def _replan_carrier(session: AsyncSession, merchant_id: str, provider: Provider, carrier: str) -> None:
-    """A new name for a carrier changes what the provider is sent: bump that provider's targets of its shipments."""
-    stmt = select(
-        ShipmentRow.merchant_id,
-        ShipmentRow.carrier,
-        ShipmentRow.tracking_number,
-        ShipmentRow.order_id,
-        ShipmentRow.fulfillment_id,
-        ShipmentRow.payment_intent_id,
-    ).where(ShipmentRow.merchant_id == merchant_id, ShipmentRow.carrier == carrier, ShipmentRow.deleted_at.is_(None))
-    keys = {k for r in (await session.execute(stmt)).all() for k in target_keys(r) if k.provider is provider}  # type: ignore[arg-type]
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 1000):
-        await bump_targets(session, merchant_id, ordered[start : start + 1000], providers={provider})
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def registry_for(session: AsyncSession, merchant_id: str) -> CarrierRegistry:

@@ -9,19 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.connectors.registry import connector_for
-from parcelsync.connectors.urls import production_url
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.tables import ConnectionRow
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import mask
-from parcelsync.sync.planner import plan_connection
-
-
-def default_base_url(provider: Provider, credentials: dict[str, str]) -> str:
-    """The provider's production URL (a per-store one is filled from the credentials, e.g. the handle)."""
-    return production_url(connector_for(provider), credentials)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,52 +76,48 @@ async def load_connection(
     )
 
 
-async def save_connection(
+async def store_connection(
     session: AsyncSession,
     cipher: CredentialCipher,
     merchant_id: str,
     provider: Provider,
     *,
-    base_url: str | None = None,
+    base_url: str | None,
     credentials: dict[str, str] | None = None,
     options: dict[str, Any] | None = None,
     enabled: bool | None = None,
     merge: bool = False,
-) -> tuple[ConnectionRow, bool]:
-    """Create or change a connection; returns (row, created).
+) -> tuple[ConnectionRow, bool, bool]:
+    """Create or change a connection row; returns (row, created, was_enabled). Storage only: the rules
+    (defaults, validation, planning) are `ingest.connections.save_connection`'s.
 
-    With `merge` (PATCH), given credentials and options are laid over the stored ones; without it
-    (PUT) they replace them. Credentials left out are kept either way: they are write-only, so a
-    caller cannot be expected to resend them. Creating an enabled connection, or enabling a disabled
-    one, plans every live shipment of the merchant for this provider in the same transaction.
+    With `merge`, given credentials and options are laid over the stored ones; without it they
+    replace them. Credentials left out are kept either way. `base_url` None keeps the stored URL.
     """
     row = await get_connection_row(session, merchant_id, provider)
     created = row is None
     was_enabled = bool(row is not None and row.enabled)
     if row is None:
-        creds = dict(credentials or {})
+        if base_url is None:
+            raise ValueError("a new connection needs a base URL")
         row = ConnectionRow(
             merchant_id=merchant_id,
             provider=provider.value,
-            base_url=base_url or default_base_url(provider, creds),
-            credentials_enc=cipher.encrypt(creds),
+            base_url=base_url,
+            credentials_enc=cipher.encrypt(dict(credentials or {})),
             options=dict(options or {}),
             enabled=True if enabled is None else enabled,
         )
         session.add(row)
     else:
-        stored = cipher.decrypt(row.credentials_enc)
         if credentials is not None:
+            stored = cipher.decrypt(row.credentials_enc)
             row.credentials_enc = cipher.encrypt({**stored, **credentials} if merge else dict(credentials))
         if options is not None:
             row.options = {**(row.options or {}), **options} if merge else dict(options)
         if base_url is not None:
             row.base_url = base_url
-        elif not merge:
-            row.base_url = default_base_url(provider, cipher.decrypt(row.credentials_enc))
         if enabled is not None:
             row.enabled = enabled
     await session.flush()
-    if row.enabled and not was_enabled:
-        await plan_connection(session, merchant_id, provider)
-    return row, created
+    return row, created, was_enabled
