@@ -9,6 +9,7 @@ from rich.table import Table
 
 from parcelsync.cli import app, console, database, load_settings, run
 from parcelsync.db.base import utcnow
+from parcelsync.domain.status import TARGET_STATES
 from parcelsync.sync.state import SyncStatus, sync_status
 
 sync_app = typer.Typer(help="The sync engine's queue.", no_args_is_help=True)
@@ -29,7 +30,7 @@ def status(
 
 
 def print_status(result: SyncStatus) -> None:
-    states = ("pending", "synced", "parked", "dead", "skipped")
+    states = TARGET_STATES
     table = Table("provider", "queue", "due now", "oldest pending", *states, title="sync status")
     table.columns[0].no_wrap = True  # never squeeze a provider name on a narrow terminal
     for provider, queue in sorted(result.queues.items()):

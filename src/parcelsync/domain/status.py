@@ -36,3 +36,19 @@ class DeliveryStatus(StrEnum):
 
 
 FINAL_STATUSES = frozenset({DeliveryStatus.DELIVERED, DeliveryStatus.EXPIRED})
+
+
+class TargetState(StrEnum):
+    """Where one destination target stands in the outbox."""
+
+    PENDING = "pending"
+    SYNCED = "synced"
+    PARKED = "parked"
+    DEAD = "dead"
+    SKIPPED = "skipped"
+
+
+TARGET_STATES: tuple[TargetState, ...] = tuple(TargetState)
+PROBLEM_STATES: tuple[TargetState, ...] = (TargetState.PARKED, TargetState.DEAD)
+"""States a person has to look at (and may replay)."""
+

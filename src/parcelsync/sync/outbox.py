@@ -31,13 +31,14 @@ from parcelsync.connectors.calls import ClaimedTarget
 from parcelsync.connectors.registry import all_connectors
 from parcelsync.db.tables import ConnectionRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
+from parcelsync.domain.status import PROBLEM_STATES, TargetState
 
 T = SyncTargetRow
 
 BATCH_SIZES: Mapping[Provider, int] = {c.provider: c.batch_size for c in all_connectors()}
 """Targets per claim, each connector's `batch_size` (its `pacing` says how the calls are spaced)."""
 
-STATES = ("pending", "synced", "parked", "dead", "skipped")
+STATES = tuple(s.value for s in TargetState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +67,14 @@ def _lease_free(now: datetime) -> ColumnElement[bool]:
 
 def due_condition(now: datetime) -> ColumnElement[bool]:
     """The named condition "this target may be claimed now"."""
-    return and_(T.state == "pending", T.next_attempt_at <= now, _lease_free(now), _connection_usable(now))
+    pending = T.state == TargetState.PENDING.value
+    return and_(pending, T.next_attempt_at <= now, _lease_free(now), _connection_usable(now))
 
 
 def _lease_update(ids_query: Any, owner: str, now: datetime, until: datetime) -> Any:
     return (
         update(T)
-        .where(T.id.in_(ids_query), _lease_free(now), T.state == "pending")
+        .where(T.id.in_(ids_query), _lease_free(now), T.state == TargetState.PENDING.value)
         .values(lease_owner=owner, lease_expires_at=until, updated_at=T.updated_at)
         .returning(
             T.id, T.merchant_id, T.provider, T.target_key, T.desired_version, T.acked_version, T.attempts, T.updated_at
@@ -208,7 +210,7 @@ async def ack(
     return await _finish(
         session, target_id, owner, now,
         acked_version=sent_version,
-        state=case((T.desired_version <= sent_version, "synced"), else_="pending"),
+        state=case((T.desired_version <= sent_version, TargetState.SYNCED.value), else_=TargetState.PENDING.value),
         reason=None, attempts=0, next_attempt_at=now, synced_at=now, updated_at=now, last_outcome=outcome,
     )
 
@@ -234,7 +236,7 @@ async def ack_many(session: AsyncSession, acks: Sequence[Ack], *, owner: str, no
         .where(c.id == bindparam("target_id"), c.lease_owner == owner)
         .values(
             acked_version=version,
-            state=case((c.desired_version <= version, "synced"), else_="pending"),
+            state=case((c.desired_version <= version, TargetState.SYNCED.value), else_=TargetState.PENDING.value),
             reason=None, attempts=0, next_attempt_at=now, synced_at=now, updated_at=now, last_attempt_at=now,
             last_outcome=bindparam("outcome", type_=c.last_outcome.type),
             lease_owner=None, lease_expires_at=None,
@@ -277,12 +279,12 @@ async def give_up(
     outcome: dict[str, Any],
 ) -> bool:
     """Park or kill the target, unless its data changed during the call: then the new data gets a try."""
-    if state not in ("parked", "dead"):
+    if state not in PROBLEM_STATES:
         raise ValueError(f"cannot give up into state {state!r}")
     changed = T.desired_version > sent_version
     return await _finish(
         session, target_id, owner, now,
-        state=case((changed, "pending"), else_=state),
+        state=case((changed, TargetState.PENDING.value), else_=state),
         attempts=case((changed, 0), else_=T.attempts + 1),
         next_attempt_at=now, updated_at=now, reason=reason, last_outcome=outcome,
     )
@@ -353,7 +355,7 @@ async def replay(
     ids: Sequence[int] | None = None,
     merchant_id: str | None = None,
     provider: Provider | None = None,
-    states: Sequence[str] = ("parked", "dead"),
+    states: Sequence[str] = PROBLEM_STATES,
 ) -> list[int]:
     """Put parked/dead targets back in the queue (attempts reset). Returns the ids replayed."""
     conditions: list[ColumnElement[bool]] = [T.state.in_(list(states))]
@@ -367,7 +369,7 @@ async def replay(
         update(T)
         .where(*conditions)
         .values(
-            state="pending",
+            state=TargetState.PENDING.value,
             attempts=0,
             next_attempt_at=now,
             pending_since=now,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parcelsync.db.base import utcnow
 from parcelsync.db.tables import ConnectionRow, ShipmentRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
+from parcelsync.domain.status import TargetState
 from parcelsync.sync.keys import TargetKey, target_keys
 
 BUMP_CHUNK = 500
@@ -78,7 +79,7 @@ async def _upsert(session: AsyncSession, merchant_id: str, wanted: list[TargetKe
             "target_key": k.key,
             "desired_version": 1,
             "acked_version": 0,
-            "state": "pending",
+            "state": TargetState.PENDING.value,
             "attempts": 0,
             "next_attempt_at": now,
             "pending_since": now,
@@ -92,14 +93,14 @@ async def _upsert(session: AsyncSession, merchant_id: str, wanted: list[TargetKe
         index_elements=["merchant_id", "provider", "target_key"],
         set_={
             "desired_version": SyncTargetRow.desired_version + 1,
-            "state": literal("pending"),
+            "state": literal(TargetState.PENDING.value),
             "reason": None,
             "attempts": 0,
             "next_attempt_at": stmt.excluded.next_attempt_at,
             # Still queued: keep its original time; re-entering the queue: now.
             "pending_since": case(
                 (
-                    SyncTargetRow.state == "pending",
+                    SyncTargetRow.state == TargetState.PENDING.value,
                     func.coalesce(SyncTargetRow.pending_since, stmt.excluded.pending_since),
                 ),
                 else_=stmt.excluded.pending_since,
@@ -154,7 +155,7 @@ async def pending_count(session: AsyncSession, merchant_id: str) -> int:
         await session.scalar(
             select(func.count())
             .select_from(SyncTargetRow)
-            .where(SyncTargetRow.merchant_id == merchant_id, SyncTargetRow.state == "pending")
+            .where(SyncTargetRow.merchant_id == merchant_id, SyncTargetRow.state == TargetState.PENDING.value)
         )
         or 0
     )

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from parcelsync.domain.status import TargetState
 from parcelsync.providers.errors import ConnectionBlocked, ProviderError, RateLimited, Rejected
 
 MIN_RATE_LIMIT_PAUSE_S = 1.0
@@ -76,9 +77,9 @@ class RetryPolicy:
             until = now + timedelta(seconds=self.blocked_pause_s)
             return RetryAt(until, f"connection blocked: {reason}", counts=False, pause_until=until)
         if isinstance(error, Rejected):
-            return GiveUp("parked", reason)
+            return GiveUp(TargetState.PARKED, reason)
         failures = attempts + 1
         if failures >= self.max_attempts:
-            return GiveUp("dead", f"gave up after {failures} attempts: {reason}")
+            return GiveUp(TargetState.DEAD, f"gave up after {failures} attempts: {reason}")
         return RetryAt(now + timedelta(seconds=self.backoff(failures)), reason)
 

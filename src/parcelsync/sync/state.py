@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import ConnectionRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
+from parcelsync.domain.status import TargetState
 from parcelsync.sync.keys import HasTargetFields, TargetKey, skip_reason, target_keys
 from parcelsync.sync.outbox import STATES
 
@@ -29,7 +30,7 @@ def _target_view(row: SyncTargetRow) -> dict[str, Any]:
         "desired_version": row.desired_version,
         "reason": row.reason,
         "attempts": row.attempts,
-        "next_attempt_at": _iso(row.next_attempt_at) if row.state == "pending" else None,
+        "next_attempt_at": _iso(row.next_attempt_at) if row.state == TargetState.PENDING.value else None,
         "last_attempt_at": _iso(row.last_attempt_at),
         "last_outcome": row.last_outcome,
         "synced_at": _iso(row.synced_at),
@@ -59,15 +60,17 @@ async def destinations_for(session: AsyncSession, shipment: HasTargetFields) -> 
     out: dict[str, dict[str, Any]] = {}
     for provider in Provider:
         if provider.value not in connected:
-            out[provider.value] = {"state": "skipped", "reason": "no connection"}
+            out[provider.value] = {"state": TargetState.SKIPPED.value, "reason": "no connection"}
             continue
         reason = skip_reason(provider, shipment)
         if reason is not None:
-            out[provider.value] = {"state": "skipped", "reason": reason}
+            out[provider.value] = {"state": TargetState.SKIPPED.value, "reason": reason}
             continue
         row = rows.get(provider)
         if row is None:
-            out[provider.value] = {"state": "pending", "reason": "not planned yet", "target_key": keys[provider].key}
+            out[provider.value] = {
+                "state": TargetState.PENDING.value, "reason": "not planned yet", "target_key": keys[provider].key
+            }
         else:
             out[provider.value] = _target_view(row)
     return out
@@ -116,7 +119,7 @@ async def sync_status(session: AsyncSession, now: datetime, *, merchant_id: str 
             func.sum(case((T.next_attempt_at <= now, 1), else_=0)),
             func.min(func.coalesce(T.pending_since, T.updated_at)),
         )
-        .where(T.state == "pending", *scope)
+        .where(T.state == TargetState.PENDING.value, *scope)
         .group_by(T.provider)
     )
     for provider, depth, due, oldest in pending:

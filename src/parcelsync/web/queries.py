@@ -16,11 +16,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from parcelsync.db.base import utcnow
 from parcelsync.db.tables import ConnectionRow, MerchantRow, ShipmentRow, SyncTargetRow
-from parcelsync.domain.status import DeliveryStatus
+from parcelsync.domain.status import PROBLEM_STATES as DOMAIN_PROBLEM_STATES
+from parcelsync.domain.status import DeliveryStatus, TargetState
 from parcelsync.sync.outbox import replay
 
-SYNC_STATES = ("synced", "pending", "parked", "dead", "skipped")
-PROBLEM_STATES = ("parked", "dead")
+SYNC_STATES = (TargetState.SYNCED, TargetState.PENDING, TargetState.PARKED, TargetState.DEAD, TargetState.SKIPPED)
+PROBLEM_STATES = DOMAIN_PROBLEM_STATES
 RETRY_CHUNK = 500
 
 

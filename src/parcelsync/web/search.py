@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from parcelsync.db.tables import AuditRow, CheckpointRow, ConnectionRow, ShipmentRow, StatusEventRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
+from parcelsync.domain.status import TargetState
 from parcelsync.sync.keys import TargetKey, key_expression, keys_condition, skip_reason, target_keys
 
 PAGE_SIZE = 50
@@ -239,11 +240,11 @@ async def destination_states(session: AsyncSession, shipment: ShipmentRow) -> li
         key = next((k for k in keys if k.provider is provider), None)
         if key is None:
             states.append(
-                DestinationState(provider.value, None, "skipped", skip_reason(provider, shipment), None, None)
+                DestinationState(provider.value, None, TargetState.SKIPPED, skip_reason(provider, shipment), None, None)
             )
             continue
         target = targets.get(key)
-        state = target.state if target else "pending"
+        state = target.state if target else TargetState.PENDING
         reason = target.reason if target else "not planned yet"
         states.append(DestinationState(provider.value, key.key, state, reason, target, calls.get(key)))
     return states
