@@ -6,13 +6,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import ConnectionRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import TargetState
-from parcelsync.sync.keys import HasTargetFields, TargetKey, skip_reason, target_keys
+from parcelsync.sync.destinations import read_destinations
+from parcelsync.sync.keys import HasTargetFields
 from parcelsync.sync.outbox import STATES
 
 T = SyncTargetRow
@@ -39,40 +40,14 @@ def _target_view(row: SyncTargetRow) -> dict[str, Any]:
 
 async def destinations_for(session: AsyncSession, shipment: HasTargetFields) -> dict[str, dict[str, Any]]:
     """Per destination: the target's sync state, or `skipped` with why (no connection / key missing)."""
-    connected = set(
-        await session.scalars(
-            select(ConnectionRow.provider).where(
-                ConnectionRow.merchant_id == shipment.merchant_id, ConnectionRow.enabled.is_(True)
-            )
-        )
-    )
-    keys = {k.provider: k for k in target_keys(shipment)}
-    wanted: list[TargetKey] = [k for k in keys.values() if k.provider.value in connected]
-    rows: dict[Provider, SyncTargetRow] = {}
-    if wanted:
-        found = await session.scalars(
-            select(T).where(
-                T.merchant_id == shipment.merchant_id,
-                or_(*(and_(T.provider == k.provider.value, T.target_key == k.key) for k in wanted)),
-            )
-        )
-        rows = {Provider(r.provider): r for r in found}
     out: dict[str, dict[str, Any]] = {}
-    for provider in Provider:
-        if provider.value not in connected:
-            out[provider.value] = {"state": TargetState.SKIPPED.value, "reason": "no connection"}
-            continue
-        reason = skip_reason(provider, shipment)
-        if reason is not None:
-            out[provider.value] = {"state": TargetState.SKIPPED.value, "reason": reason}
-            continue
-        row = rows.get(provider)
-        if row is None:
-            out[provider.value] = {
-                "state": TargetState.PENDING.value, "reason": "not planned yet", "target_key": keys[provider].key
-            }
+    for d in await read_destinations(session, shipment):
+        if d.target is not None:
+            out[d.provider.value] = _target_view(d.target)
+        elif d.state == TargetState.SKIPPED.value:
+            out[d.provider.value] = {"state": d.state, "reason": d.reason}
         else:
-            out[provider.value] = _target_view(row)
+            out[d.provider.value] = {"state": d.state, "reason": d.reason, "target_key": d.key.key if d.key else None}
     return out
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from parcelsync.db.tables import AuditRow, CheckpointRow, ConnectionRow, ShipmentRow, StatusEventRow, SyncTargetRow
+from parcelsync.db.tables import AuditRow, CheckpointRow, ShipmentRow, StatusEventRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
-from parcelsync.domain.status import TargetState
-from parcelsync.sync.keys import TargetKey, key_expression, keys_condition, skip_reason, target_keys
+from parcelsync.sync.destinations import read_destinations
+from parcelsync.sync.keys import TargetKey, key_expression, keys_condition
 
 PAGE_SIZE = 50
 # Below this many matching targets a destination filter becomes an IN list on indexed shipment columns.
@@ -211,43 +211,17 @@ async def _last_calls(session: AsyncSession, merchant_id: str, keys: set[TargetK
 
 
 async def destination_states(session: AsyncSession, shipment: ShipmentRow) -> list[DestinationState]:
-    """Every provider the merchant is connected to, with this shipment's target there (or why there is none)."""
-    connected = {
-        Provider(p)
-        for p in await session.scalars(
-            select(ConnectionRow.provider).where(ConnectionRow.merchant_id == shipment.merchant_id)
-        )
-    }
-    keys = {k for k in target_keys(shipment) if k.provider in connected}
-    targets = {
-        TargetKey(Provider(t.provider), t.target_key): t
-        for t in await session.scalars(
-            select(SyncTargetRow).where(
-                SyncTargetRow.merchant_id == shipment.merchant_id,
-                or_(
-                    *[and_(SyncTargetRow.provider == k.provider.value, SyncTargetRow.target_key == k.key) for k in keys]
-                )
-                if keys
-                else SyncTargetRow.id.is_(None),
-            )
-        )
-    }
+    """Every provider the merchant has a connection to (the API's read model), with the last call per target."""
+    shown = [d for d in await read_destinations(session, shipment) if d.connected]
+    keys = {d.key for d in shown if d.enabled and d.key is not None}
     calls = await _last_calls(session, shipment.merchant_id, keys) if keys else {}
-    states = []
-    for provider in Provider:
-        if provider not in connected:
-            continue
-        key = next((k for k in keys if k.provider is provider), None)
-        if key is None:
-            states.append(
-                DestinationState(provider.value, None, TargetState.SKIPPED, skip_reason(provider, shipment), None, None)
-            )
-            continue
-        target = targets.get(key)
-        state = target.state if target else TargetState.PENDING
-        reason = target.reason if target else "not planned yet"
-        states.append(DestinationState(provider.value, key.key, state, reason, target, calls.get(key)))
-    return states
+    return [
+        DestinationState(
+            d.provider.value, d.key.key if d.key and d.enabled else None, d.state, d.reason, d.target,
+            calls.get(d.key) if d.key else None,
+        )
+        for d in shown
+    ]
 
 
 async def shipment_detail(session: AsyncSession, merchant_id: str, shipment_id: int) -> ShipmentDetail | None:
