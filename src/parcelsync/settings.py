@@ -35,3 +35,8 @@ class Settings(BaseSettings):
     poll_interval_s: float = 300.0
     audit_retention_days: int = 30
     webhook_max_age_s: float = 600.0
+    public_base_url: str | None = None
+    tracking_miss_floor_ms: float = 150.0
+    tracking_lookups_per_address: int = 10
+    tracking_lookups_per_merchant: int = 600
+    tracking_lookup_window_s: int = 600

@@ -13,13 +13,25 @@ from parcelsync.api.deps import Runtime, current_principal
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
-from parcelsync.api.routes import audit, carriers, connections, health, merchants, metrics, shipments, sync, webhooks
+from parcelsync.api.routes import (
+    audit,
+    carriers,
+    connections,
+    health,
+    merchants,
+    metrics,
+    shipments,
+    sync,
+    tracking_page,
+    webhooks,
+)
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
 from parcelsync.logging import register_secrets
 from parcelsync.security.middleware import RequestIdMiddleware
 from parcelsync.settings import Settings
+from parcelsync.tracking_page.routes import mount_tracking_page
 from parcelsync.web import mount_dashboard
 from parcelsync.web.app import PREFIX as DASHBOARD_PREFIX
 
@@ -64,9 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks):
+    for module in (health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks, tracking_page):
         app.include_router(module.router)
     mount_dashboard(app)
+    mount_tracking_page(app)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
     app.add_middleware(
         BodyLimitMiddleware,

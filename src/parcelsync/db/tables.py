@@ -292,3 +292,20 @@ class RateCounterRow(Base):
     window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TrackingPageRow(Base):
+    """A merchant's buyer tracking page: branding, embedding and CORS origins, and `tracking_page_links`."""
+
+    __tablename__ = "tracking_pages"
+
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    logo_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    accent_color: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    support_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    message: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    cors_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    frame_ancestors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tracking_page_links: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

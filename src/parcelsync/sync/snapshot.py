@@ -18,6 +18,7 @@ from parcelsync.domain.models import Shipment
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.sync.keys import keys_condition
 from parcelsync.sync.outbox import Claim
+from parcelsync.sync.tracking_links import LINKED_KINDS, PageLinker, links_enabled, with_page_links
 
 __all__ = ["TargetSnapshot", "load_snapshots", "to_shipment"]
 
@@ -51,8 +52,14 @@ def _key_of(connector: Connector, row: ShipmentRow) -> str:
     return connector.key.format(*(getattr(row, c) or "" for c in connector.key.columns))
 
 
-async def load_snapshots(session: AsyncSession, claim: Claim) -> list[TargetSnapshot]:
-    """For each claimed target: the version claimed (read before the shipments), then every shipment behind it."""
+async def load_snapshots(
+    session: AsyncSession, claim: Claim, linker: PageLinker | None = None
+) -> list[TargetSnapshot]:
+    """For each claimed target: the version claimed (read before the shipments), then every shipment behind it.
+
+    With a `linker` and the merchant's `tracking_page_links` on, each shipment's tracking_url is what the
+    destination's kind gets (sync/tracking_links.py).
+    """
     connector = connector_for(claim.provider)
     keys = [t.key for t in claim.targets]
     stmt = (
@@ -72,6 +79,9 @@ async def load_snapshots(session: AsyncSession, claim: Claim) -> list[TargetSnap
             live[key].append(to_shipment(row))
         else:
             gone[key] = to_shipment(row)
+    kind = connector.kind
+    if linker is not None and kind in LINKED_KINDS and await links_enabled(session, claim.merchant_id):
+        live = {k: list(with_page_links(v, kind, linker, claim.merchant_id)) for k, v in live.items()}
     return [
         TargetSnapshot(
             target=t,

@@ -41,6 +41,7 @@ from parcelsync.sync.outbox import Claim, Outbox
 from parcelsync.sync.retry import GiveUp, RetryPolicy
 from parcelsync.sync.snapshot import load_snapshots
 from parcelsync.sync.statuses import claim_poll, poll_merchant, polled_connections
+from parcelsync.sync.tracking_links import PageLinker
 
 Clock = Callable[[], datetime]
 log = get_logger("parcelsync.sync.worker")
@@ -84,6 +85,7 @@ class Worker:
         self.settings = settings
         self.clock = clock
         self.concurrency = max(1, concurrency or settings.worker_concurrency)
+        self.page_linker = PageLinker.from_settings(settings)
         self.outbox = Outbox(owner=owner or worker_id(), lease_seconds=settings.lease_seconds)
         self.policy = policy or RetryPolicy(settings.backoff_base_s, settings.backoff_cap_s, settings.max_attempts)
         self._cipher = cipher
@@ -170,7 +172,7 @@ class Worker:
 
     async def _prepare(self, session: AsyncSession, claim: Claim) -> Prepared | BatchOutcome | None:
         """What to send: the snapshots, the connection's client and carrier names (None: connection gone)."""
-        snapshots = await load_snapshots(session, claim)
+        snapshots = await load_snapshots(session, claim, self.page_linker)
         try:
             connection = await load_connection(session, self.cipher, claim.merchant_id, claim.provider)
             if connection is None or not connection.enabled:
