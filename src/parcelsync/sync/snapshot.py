@@ -52,9 +52,7 @@ def _key_of(connector: Connector, row: ShipmentRow) -> str:
     return connector.key.format(*(getattr(row, c) or "" for c in connector.key.columns))
 
 
-async def load_snapshots(
-    session: AsyncSession, claim: Claim, linker: PageLinker | None = None
-) -> list[TargetSnapshot]:
+async def load_snapshots(session: AsyncSession, claim: Claim, linker: PageLinker | None = None) -> list[TargetSnapshot]:
     """For each claimed target: the version claimed (read before the shipments), then every shipment behind it.
 
     With a `linker` and the merchant's `tracking_page_links` on, each shipment's tracking_url is what the
