@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.staticfiles import StaticFiles
@@ -98,7 +98,7 @@ def _localizer(request: Request, country: str | None = None) -> Localizer:
     lang = negotiate(
         request.query_params.get("lang") or request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
     )
-    zone = buyer_zone(request.query_params.get("tz") or request.cookies.get(TZ_COOKIE), country)
+    zone = buyer_zone(request.query_params.get("tz") or unquote(request.cookies.get(TZ_COOKIE, "")), country)
     return Localizer(lang, zone)
 
 
