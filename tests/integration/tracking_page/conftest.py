@@ -34,13 +34,8 @@ class Site:
 
 
 def site_settings(database_url: str, **extra: object) -> Settings:
-    return Settings(
-        database_url=database_url,
-        secret_key=generate_key(),
-        auto_migrate=False,
-        tracking_miss_floor_ms=MISS_FLOOR_MS,
-        **extra,  # type: ignore[arg-type]
-    )
+    values: dict[str, object] = {"tracking_miss_floor_ms": MISS_FLOOR_MS, **extra}
+    return Settings(database_url=database_url, secret_key=generate_key(), auto_migrate=False, **values)  # type: ignore[arg-type]
 
 
 async def seeded_site(settings: Settings) -> AsyncIterator[Site]:

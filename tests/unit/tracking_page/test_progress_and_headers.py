@@ -86,3 +86,14 @@ def test_with_page_links_only_for_parcels_with_an_order() -> None:
     assert store[0].tracking_url.startswith("https://track.example/track/m/")
     assert store[1].tracking_url == "https://c/2"
     assert with_page_links(parcels, DestinationKind.TRACKING_PROVIDER, linker, "m") == tuple(parcels)
+
+
+def test_the_most_restrictive_refusal_wins() -> None:
+    from parcelsync.security.db_throttle import Decision
+    from parcelsync.tracking_page.limits import address_key, refusal
+
+    ok = Decision(True, 1, 10, None)
+    assert refusal((ok, ok)) is None
+    assert refusal((ok, Decision(False, 11, 10, 30.2))) == "31"
+    assert refusal((Decision(False, 11, 10, 5), Decision(False, 11, 10, 300))) == "300"
+    assert "203.0.113.7" not in address_key("203.0.113.7")
