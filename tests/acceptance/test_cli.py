@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -151,6 +152,11 @@ def test_demo_seeds_once_and_keeps_its_key(tmp_path: Path, monkeypatch: pytest.M
     second = CliRunner().invoke(app, ["demo", "--no-serve"], env=env, catch_exceptions=False)
     assert "0 new demo shipments" in second.stdout
     assert (tmp_path / ".parcelsync-demo-key").read_text().strip() == key
+    links = [
+        re.search(r"buyer page\s+(http://127\.0\.0\.1:8000/track/demo/[A-Za-z0-9_-]+)", o.stdout)
+        for o in (first, second)
+    ]
+    assert links[0] and links[1] and links[0].group(1) == links[1].group(1)  # the same link on every start
     assert (tmp_path / "parcelsync.db").exists()
 
 

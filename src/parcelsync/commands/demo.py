@@ -9,6 +9,7 @@ This module's `demo` replaces the first version in cli.py (commands register aft
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from typing import Annotated
 
@@ -29,7 +30,10 @@ from parcelsync.security.tokens import Scope, issue_token
 from parcelsync.settings import Settings
 from parcelsync.sync.embedded import running
 from parcelsync.sync.planner import plan_connection
+from parcelsync.sync.tracking_links import PageLinker
 from parcelsync.sync.worker import Worker
+from parcelsync.tracking_page.config import TrackingPageIn, save_config
+from parcelsync.tracking_page.sample import BRANDING, EMAIL, ORDER, seed_sample
 from parcelsync.web.app import PREFIX as DASHBOARD_PREFIX
 from parcelsync.web.auth import ADMIN_USERNAME, DEMO_ADMIN_PASSWORD
 
@@ -54,10 +58,12 @@ class DemoClock:
 
 async def prepare(
     settings: Settings, urls: SandboxUrls, sandbox: httpx.AsyncClient, api_root: str, count: int
-) -> tuple[int, str]:
+) -> tuple[int, str, str]:
     """Seed the demo merchant, open its sandbox accounts and connect it; every target is queued afresh.
 
-    Returns how many shipments were new and a fresh write token for the demo merchant.
+    The demo merchant gets a branded tracking page with `tracking_page_links` on, and the sample order.
+    Returns how many shipments were new, a fresh write token for the demo merchant and the sample order's
+    tracking page URL.
     """
     from parcelsync.api.app import build_cipher
 
@@ -69,11 +75,16 @@ async def prepare(
     async with database(settings) as sessions:
         created = sum(r.status == "created" for r in await seed_demo(sessions, count))
         async with unit_of_work(sessions) as session:
+            sample = await seed_sample(session, DEMO_MERCHANT)
+            await save_config(session, settings, DEMO_MERCHANT, TrackingPageIn(**BRANDING, tracking_page_links=True))
             await connect_to_sandboxes(session, cipher, DEMO_MERCHANT, urls, accounts)
             for provider in Provider:  # the sandboxes start empty on every run: send everything again
                 await plan_connection(session, DEMO_MERCHANT, provider)
         token = await issue_token(sessions, scope=Scope.WRITE, merchant_id=DEMO_MERCHANT, name="demo")
-    return created, token.secret
+    linker = PageLinker.from_settings(settings)
+    if linker is None:  # the demo always sets public_base_url and a secret key
+        raise RuntimeError("the demo needs public_base_url and a secret key")
+    return created, token.secret, linker.page_url(DEMO_MERCHANT, sample.order_id)
 
 
 async def serve_all(settings: Settings, sandboxes: Sandboxes, host: str, port: int, sandbox_port: int) -> None:
@@ -115,23 +126,26 @@ def demo(
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve and sync after seeding.")] = True,
 ) -> None:
     """Run the full loop on SQLite: sandboxes, demo merchant and shipments, worker, webhooks, API, dashboard."""
-    settings = load_settings(demo_mode=True, secret_key=demo_secret_key())
-    configure_logging(level="WARNING", fmt=settings.log_format)
     api_root = f"http://{host}:{port}"
+    public_base_url = os.environ.get("PARCELSYNC_PUBLIC_BASE_URL") or api_root
+    settings = load_settings(demo_mode=True, secret_key=demo_secret_key(), public_base_url=public_base_url)
+    configure_logging(level="WARNING", fmt=settings.log_format)
     urls = SandboxUrls(f"http://{host}:{sandbox_port}")
     sandboxes = Sandboxes(trackingmore=TrackingMoreState(start=time.time() - SIMULATED_HEAD_START_DAYS * 86400))
 
-    async def seed() -> tuple[int, str]:
+    async def seed() -> tuple[int, str, str]:
         transport = httpx.ASGITransport(app=create_sandbox_app(sandboxes))
         async with httpx.AsyncClient(transport=transport, base_url=urls.root) as sandbox:
             return await prepare(settings, urls, sandbox, api_root, shipments)
 
-    created, token = run(seed)
+    created, token, tracking_page = run(seed)
     console.print(f"demo merchant [bold]{DEMO_MERCHANT}[/bold]: {created} new demo shipments ({settings.database_url})")
     console.print(f"dashboard   {api_root}{DASHBOARD_PREFIX}/  (login {ADMIN_USERNAME} / {DEMO_ADMIN_PASSWORD})")
     console.print(f"API docs    {api_root}/docs")
     console.print(f"API token   {token}  (a new write token for the demo merchant on every start)")
     console.print(f"try         curl -H 'Authorization: Bearer {token}' '{api_root}/v1/sync/status'")
+    console.print(f"buyer page  {tracking_page}")
+    console.print(f"            (or look up order {ORDER} with {EMAIL} at {public_base_url}/track/{DEMO_MERCHANT})")
     console.print(f"sandboxes   {urls.useepay}  {urls.shopline('demo-store')}  {urls.trackingmore}")
     console.print("sync state  parcelsync sync status")
     if serve_api:
