@@ -1,4 +1,5 @@
-"""Benchmark 4: a million stored shipments: API RSS, `GET /v1/shipments` filtered list p99, dashboard search p99.
+"""Benchmark 4: a million stored shipments: API RSS, `GET /v1/shipments` filtered list p99, dashboard search p99,
+and the buyer tracking page: the order page and its JSON endpoint, opened by token (`--only tracking` runs just those).
 
 The rows are bulk-loaded (bench/scaledata.py) for a few merchants (default: 900,000 + 100,000),
 then one `parcelsync serve` process answers a sequential client. Every case is sampled with real
@@ -9,6 +10,7 @@ The dashboard is reached like a person would: GET the login form, POST it with i
 
     .venv/bin/python -m bench.scale                       # SQLite, 1,000,000
     .venv/bin/python -m bench.scale --db postgres
+    .venv/bin/python -m bench.scale --only tracking --per-merchant 300000 30000
 """
 
 from __future__ import annotations
@@ -162,6 +164,83 @@ def measure(client: httpx.Client, path: str, cases: dict[str, Callable[[], dict[
     return out
 
 
+CHECKPOINTS_PER_PARCEL = 8
+
+
+async def tracking_setup(db: Database, loaded: Loaded, mid: str) -> None:
+    """The merchant's branded page, and a timeline of checkpoints for every sampled order's parcels."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
+    from parcelsync.db.queries.tracking_pages import save_page
+    from parcelsync.db.tables import CheckpointRow, ShipmentRow
+
+    engine = make_engine(db.url)
+    orders = sorted({s["order_id"] for s in loaded.samples[mid] if s["order_id"]})
+    try:
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            await save_page(session, mid, {"display_name": "Scale shop", "accent_color": "#0b6e4f",
+                                           "support_email": "help@scale.example", "message": "Thanks!"})
+            for start in range(0, len(orders), 500):
+                rows = await session.scalars(select(ShipmentRow).where(
+                    ShipmentRow.merchant_id == mid, ShipmentRow.order_id.in_(orders[start:start + 500])))
+                for row in rows:
+                    first = row.created_at
+                    session.add_all(CheckpointRow(shipment_id=row.id, time=first + timedelta(hours=12 * n),
+                                                  description=f"Scan {n} at the sorting centre", location="Shenzhen",
+                                                  status="in_transit") for n in range(CHECKPOINTS_PER_PARCEL))
+    finally:
+        await engine.dispose()
+
+
+def tracking_paths(loaded: Loaded, mid: str, secret_key: str, rng: random.Random) -> dict[str, Callable[[], str]]:
+    """The order page and the JSON endpoint of a random sampled order (a fresh order per request)."""
+    from parcelsync.security.order_tokens import OrderTokens
+
+    tokens = OrderTokens.from_secret(secret_key)
+    orders = sorted({s["order_id"] for s in loaded.samples[mid] if s["order_id"]})
+
+    def token() -> str:
+        return tokens.issue(mid, rng.choice(orders))
+
+    return {
+        "order page (HTML)": lambda: f"/track/{mid}/{token()}",
+        "JSON endpoint": lambda: f"/track/{mid}/api/orders/{token()}",
+        "order page, Accept-Language ja": lambda: f"/track/{mid}/{token()}?lang=ja",
+    }
+
+
+def measure_tracking(client: httpx.Client, cases: dict[str, Callable[[], str]], requests: int,
+                     budget_s: float) -> list[dict[str, Any]]:
+    """Per case: latencies of sequential GETs of a fresh path each, parcels shown, non-200 answers."""
+    out = []
+    for name, path in cases.items():
+        lat: list[float] = []
+        parcels: list[int] = []
+        failures = 0
+        started = time.monotonic()
+        while len(lat) < requests and time.monotonic() - started < budget_s:
+            url = path()
+            t0 = time.perf_counter()
+            resp = client.get(url)
+            lat.append(time.perf_counter() - t0)
+            if resp.status_code != 200:
+                failures += 1
+            elif "/api/" in url:
+                parcels.append(len(resp.json()["order"]["parcels"]))
+            else:
+                parcels.append(resp.text.count('<section class="parcel'))
+        out.append({"case": name, "n": len(lat), "p50_ms": 1000 * percentile(lat, 50),
+                    "p99_ms": 1000 * percentile(lat, 99), "max_ms": 1000 * max(lat),
+                    "mean_rows": sum(parcels) / len(parcels) if parcels else 0, "failures": failures})
+        sys.stdout.write(f"  {name}: n={len(lat)} p50={out[-1]['p50_ms']:.1f} ms p99={out[-1]['p99_ms']:.1f} ms "
+                         f"parcels={out[-1]['mean_rows']:.1f} failures={failures}\n")
+        sys.stdout.flush()
+    return out
+
+
 def login(client: httpx.Client) -> None:
     """The dashboard login a person does: the form (CSRF token + its cookie), then POST it."""
     form = client.get("/dashboard/login")
@@ -198,28 +277,37 @@ def run(args: argparse.Namespace, s: Stack) -> dict[str, Any]:
     sys.stdout.write(f"loading {sum(n for _, n in plan):,} shipments into {args.db} ...\n")
     loaded = load_sqlite(db.name, plan) if db.kind == "sqlite" else asyncio.run(load_postgres(db.sync_dsn, plan))
     sys.stdout.write(f"loaded in {loaded.seconds:.0f} s; targets {loaded.targets}\n")
+    mid = plan[0][0]
+    asyncio.run(tracking_setup(db, loaded, mid))
     size = _db_size(db)
     api = s.api(db)
     assert api.sampler is not None
     idle_rss = api.sampler.sample()
-    mid = plan[0][0]
     rng = random.Random(3)
-    headers = {"Authorization": f"Bearer {token}", "X-Merchant-Id": mid}
-    with httpx.Client(base_url=api.url, headers=headers, timeout=60) as client:
-        sys.stdout.write("GET /v1/shipments\n")
-        listing = measure(client, "/v1/shipments", api_cases(loaded, mid, rng), args.requests, args.case_seconds,
-                          lambda r: len(r.json()["items"]))
+    listing: list[dict[str, Any]] = []
+    search: list[dict[str, Any]] = []
+    over: dict[str, Any] = {}
+    if args.only != "tracking":
+        headers = {"Authorization": f"Bearer {token}", "X-Merchant-Id": mid}
+        with httpx.Client(base_url=api.url, headers=headers, timeout=60) as client:
+            sys.stdout.write("GET /v1/shipments\n")
+            listing = measure(client, "/v1/shipments", api_cases(loaded, mid, rng), args.requests,
+                              args.case_seconds, lambda r: len(r.json()["items"]))
+        with httpx.Client(base_url=api.url, timeout=60, follow_redirects=False) as client:
+            login(client)
+            sys.stdout.write("dashboard\n")
+            over = overview(client, [m for m, _ in plan], repeats=20)
+            search = measure(client, "/dashboard/shipments", dashboard_cases(loaded, mid, rng), args.requests,
+                             args.case_seconds, lambda r: len(ROW_LINK.findall(r.text)))
     with httpx.Client(base_url=api.url, timeout=60, follow_redirects=False) as client:
-        login(client)
-        sys.stdout.write("dashboard\n")
-        over = overview(client, [m for m, _ in plan], repeats=20)
-        search = measure(client, "/dashboard/shipments", dashboard_cases(loaded, mid, rng), args.requests,
-                         args.case_seconds, lambda r: len(ROW_LINK.findall(r.text)))
+        sys.stdout.write("tracking page\n")
+        tracking = measure_tracking(client, tracking_paths(loaded, mid, s.secret_key, rng), args.requests,
+                                    args.case_seconds)
     return {
         "db": args.db, "plan": plan, "load_s": loaded.seconds, "targets": loaded.targets, "db_size_mib": size,
         "api_rss_idle_mib": mib(idle_rss), "api_rss_now_mib": mib(api.sampler.sample()),
         "api_rss_peak_mib": mib(api.sampler.peak), "api_cpu_s": api.sampler.cpu_s,
-        "listing": listing, "overview": over, "search": search,
+        "listing": listing, "overview": over, "search": search, "tracking": tracking,
     }
 
 
@@ -249,6 +337,15 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
     dash = [[c["case"], c["n"], f"{c['p50_ms']:.1f}", f"**{c['p99_ms']:.1f}**", f"{c['max_ms']:.0f}",
              f"{c['mean_rows']:.0f}", c["failures"]] for c in r["search"]]
     over = r["overview"]
+    track = [[c["case"], c["n"], f"{c['p50_ms']:.1f}", f"**{c['p99_ms']:.1f}**", f"{c['max_ms']:.0f}",
+              f"{c['mean_rows']:.1f}", c["failures"]] for c in r["tracking"]]
+    tracking_lines = [
+        "",
+        f"Buyer tracking page by token, a random sampled order per request ({CHECKPOINTS_PER_PARCEL} checkpoints per "
+        "parcel; no session, branded page; ms):",
+        "",
+        *table(["case", "requests", "p50", "p99", "max", "parcels/order", "non-200"], track),
+    ]
     lines = [
         f"{total:,} shipments on {r['db']} ({', '.join(f'{m}: {n:,}' for m, n in r['plan'])}), "
         f"{sum(r['targets'].values()):,} outbox targets {r['targets']}; bulk-loaded in {r['load_s']:.0f} s "
@@ -257,19 +354,23 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
         "",
         f"- API process (`parcelsync serve`) RSS: idle after start **{r['api_rss_idle_mib']:.0f} MiB**, "
         f"peak during the run **{r['api_rss_peak_mib']:.0f} MiB**, at the end {r['api_rss_now_mib']:.0f} MiB",
-        "",
-        "`GET /v1/shipments` (limit 100; ms):",
-        "",
-        *table(["case", "requests", "p50", "p99", "max", "rows/page", "non-200"], fmt),
-        "",
-        "Dashboard `GET /dashboard/shipments` after a real login (page of 50; ms):",
-        "",
-        *table(["case", "requests", "p50", "p99", "max", "rows/page", "non-200"], dash),
-        "",
-        "- Overview page `/dashboard/` first load (statistics not cached): "
-        + ", ".join(f"{m} {s:.2f} s" for m, s in over["cold_s"].items())
-        + f"; cached (within the minute) p50 {over['warm_p50_ms']:.0f} ms, p99 {over['warm_p99_ms']:.0f} ms",
     ]
+    if r["listing"]:
+        lines += [
+            "",
+            "`GET /v1/shipments` (limit 100; ms):",
+            "",
+            *table(["case", "requests", "p50", "p99", "max", "rows/page", "non-200"], fmt),
+            "",
+            "Dashboard `GET /dashboard/shipments` after a real login (page of 50; ms):",
+            "",
+            *table(["case", "requests", "p50", "p99", "max", "rows/page", "non-200"], dash),
+            "",
+            "- Overview page `/dashboard/` first load (statistics not cached): "
+            + ", ".join(f"{m} {s:.2f} s" for m, s in over["cold_s"].items())
+            + f"; cached (within the minute) p50 {over['warm_p50_ms']:.0f} ms, p99 {over['warm_p99_ms']:.0f} ms",
+        ]
+    lines += tracking_lines
     path = record("scale", f"Benchmark 4: scale ({total:,} shipments, {r['db']})", lines, {"args": vars(args), **r})
     sys.stdout.write("\n".join(lines) + f"\n\nraw: {path}\n")
 
@@ -282,6 +383,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per case (at most)")
     parser.add_argument("--case-seconds", type=float, default=20.0, help="time budget per case")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--only", choices=("all", "tracking"), default="all",
+                        help="tracking: only the buyer tracking page cases (after the same load)")
     args = parser.parse_args()
     with stack("scale", keep=args.keep) as s:
         report(args, run(args, s))

@@ -152,3 +152,15 @@ class Localizer:
         if self.zone.key == "UTC":
             return "UTC"
         return get_timezone_location(self.zone, locale=_BABEL_LOCALE[self.lang])
+
+
+def warm_up() -> None:
+    """Compile every catalog and load every locale's date data now, not on a buyer's first request."""
+    moment = datetime(2026, 1, 1, tzinfo=UTC_ZONE)
+    for lang in LANGUAGES:
+        translations(lang)
+        loc = Localizer(lang, ZoneInfo("Europe/Paris"))
+        loc.datetime(moment)
+        loc.date(moment)
+        loc.zone_label()
+    _zone_names()

@@ -43,7 +43,7 @@ from parcelsync.tracking_page.headers import (
     cors_headers,
     json_security_policy,
 )
-from parcelsync.tracking_page.i18n import LANGUAGES, Localizer, buyer_zone, negotiate
+from parcelsync.tracking_page.i18n import LANGUAGES, Localizer, buyer_zone, negotiate, warm_up
 from parcelsync.tracking_page.orders import OrderView, find_order, load_order
 from parcelsync.tracking_page.present import Branding, branding, order_json, parcel_context
 
@@ -297,6 +297,9 @@ def mount_tracking_page(app: FastAPI) -> TrackingPage:
     keys = settings.secret_key or secrets.token_urlsafe(32)  # demo without a key: links last until a restart
     tp = TrackingPage(settings=settings, tokens=OrderTokens.from_secret(keys), templates=make_templates())
     app.state.tracking_page = tp
+    warm_up()
+    for name in tp.templates.list_templates():
+        tp.templates.get_template(name)
     app.include_router(router)
     app.mount(ASSETS, StaticFiles(directory=str(HERE / "static")), name="tracking-page-assets")
     return tp
