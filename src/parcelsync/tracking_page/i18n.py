@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel.core import get_global
-from babel.dates import format_date, format_datetime, get_timezone_location
+from babel.dates import format_date, format_datetime, format_interval, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -147,6 +147,12 @@ class Localizer:
         if isinstance(value, datetime):
             value = value.astimezone(self.zone).date()
         return format_date(value, "long", locale=_BABEL_LOCALE[self.lang])
+
+    def window(self, earliest: date, latest: date) -> str:
+        """"4 – 8 December 2026" in the buyer's language (one date when both are the same day)."""
+        if earliest == latest:
+            return self.date(earliest)
+        return format_interval(earliest, latest, "yMMMd", locale=_BABEL_LOCALE[self.lang])
 
     def zone_label(self) -> str:
         if self.zone.key == "UTC":

@@ -36,6 +36,14 @@ class CheckpointView:
 
 
 @dataclass(frozen=True, slots=True)
+class ExpectedWindow:
+    """The days a parcel is expected to arrive between (the same day twice for one date)."""
+
+    earliest: date
+    latest: date
+
+
+@dataclass(frozen=True, slots=True)
 class ParcelView:
     carrier_code: str
     carrier_name: str
@@ -45,7 +53,7 @@ class ParcelView:
     status: DeliveryStatus
     progress: Progress
     delivered_at: datetime | None
-    expected_delivery: date | None
+    expected_delivery: ExpectedWindow | None
     checkpoints: tuple[CheckpointView, ...]
 
 
@@ -87,15 +95,13 @@ def _checkpoint(row: CheckpointRow) -> CheckpointView:
     return CheckpointView(row.time, row.description, row.location or "", status)
 
 
-def expected_delivery_of(row: ShipmentRow) -> date | None:
-    """The expected delivery date computed for the parcel, when one is known."""
-    value = getattr(row, "expected_delivery", None)
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else None
-
-
-def parcel_view(row: ShipmentRow, checkpoints: list[CheckpointRow], registry: CarrierRegistry) -> ParcelView:
+def parcel_view(
+    row: ShipmentRow,
+    checkpoints: list[CheckpointRow],
+    registry: CarrierRegistry,
+    expected: ExpectedWindow | None = None,
+) -> ParcelView:
+    """What the page shows of one parcel; `expected` is its expected delivery window, when one is known."""
     status = DeliveryStatus.parse(row.status)
     known = registry.resolve(row.carrier)
     return ParcelView(
@@ -107,7 +113,7 @@ def parcel_view(row: ShipmentRow, checkpoints: list[CheckpointRow], registry: Ca
         status=status,
         progress=progress_of(status),
         delivered_at=row.delivered_at if status is DeliveryStatus.DELIVERED else None,
-        expected_delivery=None if status is DeliveryStatus.DELIVERED else expected_delivery_of(row),
+        expected_delivery=None if status is DeliveryStatus.DELIVERED else expected,
         checkpoints=tuple(_checkpoint(c) for c in checkpoints),
     )
 

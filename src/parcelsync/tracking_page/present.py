@@ -83,7 +83,9 @@ def parcel_context(parcel: ParcelView, loc: Localizer) -> dict[str, Any]:
         "marker_label": loc.gettext(MARKER_LABELS[marker]) if marker else None,
         "steps": _steps(parcel, loc),
         "delivered_on": loc.date(parcel.delivered_at) if parcel.delivered_at else None,
-        "expected_on": loc.date(parcel.expected_delivery) if parcel.expected_delivery else None,
+        "expected_on": loc.window(parcel.expected_delivery.earliest, parcel.expected_delivery.latest)
+        if parcel.expected_delivery
+        else None,
         "checkpoints": [
             {
                 "iso": c.time.isoformat(),
@@ -127,7 +129,12 @@ def order_json(order: OrderView, brand: Branding, loc: Localizer, *, token: str,
                         "marker": p.progress.marker.value if p.progress.marker else None,
                     },
                     "delivered_at": p.delivered_at.isoformat() if p.delivered_at else None,
-                    "expected_delivery": p.expected_delivery.isoformat() if p.expected_delivery else None,
+                    "expected_delivery": {
+                        "earliest": p.expected_delivery.earliest.isoformat(),
+                        "latest": p.expected_delivery.latest.isoformat(),
+                    }
+                    if p.expected_delivery
+                    else None,
                     "checkpoints": [
                         {
                             "time": c.time.isoformat(),
