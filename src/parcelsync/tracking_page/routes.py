@@ -124,6 +124,8 @@ def _html(
     response.headers.update(PRIVATE_HEADERS)
     ancestors = list(shop.page.frame_ancestors) if shop and shop.page else []
     response.headers["Content-Security-Policy"] = content_security_policy(ancestors, nonce)
+    if not ancestors:  # browsers without frame-ancestors: no framing either
+        response.headers["X-Frame-Options"] = "DENY"
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANG_COOKIE, loc.lang, httponly=True, samesite="lax", path=PREFIX)
     return response

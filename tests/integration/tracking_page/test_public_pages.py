@@ -89,6 +89,7 @@ async def test_public_headers_are_strict(site: Site) -> None:
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["cache-control"] == "no-store"
         assert '<meta name="robots" content="noindex' in response.text
+        assert response.headers["x-frame-options"] == "DENY"  # no embedding unless the merchant lists origins
 
 
 async def test_frame_ancestors_and_cors_follow_the_merchants_settings(site: Site) -> None:
@@ -104,6 +105,7 @@ async def test_frame_ancestors_and_cors_follow_the_merchants_settings(site: Site
     token = await _token(site)
     page = await site.client.get(f"/track/{MERCHANT}/{token}")
     assert "frame-ancestors https://shop.northwind.example" in page.headers["content-security-policy"]
+    assert "x-frame-options" not in page.headers
     allowed = await site.client.get(
         f"/track/{MERCHANT}/api/orders/{token}", headers={"Origin": "https://shop.northwind.example"}
     )
