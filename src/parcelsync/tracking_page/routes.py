@@ -28,11 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from parcelsync.api.auth import MAX_MERCHANT_ID_CHARS
 from parcelsync.api.deps import get_session
 from parcelsync.api.errors import error_body
 from parcelsync.db.queries.carrier_overrides import registry_for
-from parcelsync.db.queries.merchants import get_merchant
-from parcelsync.db.queries.tracking_pages import get_page
+from parcelsync.db.queries.tracking_pages import get_page, merchant_and_page
 from parcelsync.db.tables import MerchantRow, TrackingPageRow
 from parcelsync.security.order_tokens import OrderTokens
 from parcelsync.settings import Settings
@@ -87,10 +87,10 @@ class Shop:
 
 
 async def _shop(session: AsyncSession, merchant_id: str) -> Shop | None:
-    merchant = await get_merchant(session, merchant_id) if len(merchant_id) <= 64 else None
-    if merchant is None:
+    found = await merchant_and_page(session, merchant_id) if len(merchant_id) <= MAX_MERCHANT_ID_CHARS else None
+    if found is None:
         return None
-    page = await get_page(session, merchant_id)
+    merchant, page = found
     return Shop(merchant, page, branding(merchant, page))
 
 
@@ -223,7 +223,7 @@ class LookupBody(BaseModel):
 
 @router.options("/{merchant_id}/api/{rest:path}", include_in_schema=False)
 async def preflight(merchant_id: str, request: Request, session: SessionDep) -> Response:
-    page = await get_page(session, merchant_id) if len(merchant_id) <= 64 else None
+    page = await get_page(session, merchant_id) if len(merchant_id) <= MAX_MERCHANT_ID_CHARS else None
     allowed = list(page.cors_origins) if page else []
     return Response(status_code=204, headers=cors_headers(request.headers.get("origin"), allowed, preflight=True))
 

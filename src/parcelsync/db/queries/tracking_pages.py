@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.db.tables import CheckpointRow, ShipmentRow, TrackingPageRow
+from parcelsync.db.tables import CheckpointRow, MerchantRow, ShipmentRow, TrackingPageRow
 
 PAGE_FIELDS = (
     "display_name",
@@ -26,6 +26,19 @@ MAX_CHECKPOINTS = 100
 
 async def get_page(session: AsyncSession, merchant_id: str) -> TrackingPageRow | None:
     return await session.get(TrackingPageRow, merchant_id)
+
+
+async def merchant_and_page(
+    session: AsyncSession, merchant_id: str
+) -> tuple[MerchantRow, TrackingPageRow | None] | None:
+    """The merchant and its page settings in one query (every public request needs both); None: no merchant."""
+    stmt = (
+        select(MerchantRow, TrackingPageRow)
+        .outerjoin(TrackingPageRow, TrackingPageRow.merchant_id == MerchantRow.id)
+        .where(MerchantRow.id == merchant_id)
+    )
+    found = (await session.execute(stmt)).first()
+    return (found[0], found[1]) if found else None
 
 
 async def save_page(session: AsyncSession, merchant_id: str, values: dict[str, Any]) -> TrackingPageRow:
