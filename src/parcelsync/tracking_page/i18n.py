@@ -140,10 +140,10 @@ class Localizer:
         text = translations(self.lang).ugettext(message)
         return text % values if values else text
 
-    def datetime(self, value: datetime) -> str:
+    def moment(self, value: datetime) -> str:
         return format_datetime(value, "medium", tzinfo=self.zone, locale=_BABEL_LOCALE[self.lang])
 
-    def date(self, value: date | datetime) -> str:
+    def day(self, value: date | datetime) -> str:
         if isinstance(value, datetime):
             value = value.astimezone(self.zone).date()
         return format_date(value, "long", locale=_BABEL_LOCALE[self.lang])
@@ -151,7 +151,7 @@ class Localizer:
     def window(self, earliest: date, latest: date) -> str:
         """"4 – 8 December 2026" in the buyer's language (one date when both are the same day)."""
         if earliest == latest:
-            return self.date(earliest)
+            return self.day(earliest)
         return format_interval(earliest, latest, "yMMMd", locale=_BABEL_LOCALE[self.lang])
 
     def zone_label(self) -> str:
@@ -166,7 +166,7 @@ def warm_up() -> None:
     for lang in LANGUAGES:
         translations(lang)
         loc = Localizer(lang, ZoneInfo("Europe/Paris"))
-        loc.datetime(moment)
-        loc.date(moment)
+        loc.moment(moment)
+        loc.day(moment)
         loc.zone_label()
     _zone_names()

@@ -84,9 +84,10 @@ async def find_order(session: AsyncSession, merchant_id: str, order_number: str,
     """
     order = normalise_order_number(order_number)[:MAX_ORDER_NUMBER_CHARS]
     rows = await q.order_parcels(session, merchant_id, order or "\x00")
+    stored: list[str | None] = [row.customer_email for row in rows] or [None]
     matched = False
-    for row in rows or [None]:
-        matched |= email_matches(row.customer_email if row else None, email[:MAX_EMAIL_CHARS])
+    for candidate in stored:
+        matched |= email_matches(candidate, email[:MAX_EMAIL_CHARS])
     return order if matched and order and len(order_number.strip()) <= MAX_ORDER_NUMBER_CHARS else None
 
 

@@ -82,14 +82,14 @@ def parcel_context(parcel: ParcelView, loc: Localizer) -> dict[str, Any]:
         "marker": marker.value if marker else None,
         "marker_label": loc.gettext(MARKER_LABELS[marker]) if marker else None,
         "steps": _steps(parcel, loc),
-        "delivered_on": loc.date(parcel.delivered_at) if parcel.delivered_at else None,
+        "delivered_on": loc.day(parcel.delivered_at) if parcel.delivered_at else None,
         "expected_on": loc.window(parcel.expected_delivery.earliest, parcel.expected_delivery.latest)
         if parcel.expected_delivery
         else None,
         "checkpoints": [
             {
                 "iso": c.time.isoformat(),
-                "time": loc.datetime(c.time),
+                "time": loc.moment(c.time),
                 "description": c.description,
                 "location": c.location,
                 "problem": c.problem,
