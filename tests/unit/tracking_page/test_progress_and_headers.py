@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from parcelsync.connectors.record import Kind
 from parcelsync.domain.models import Shipment
-from parcelsync.domain.provider import PROVIDER_KINDS, DestinationKind
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.security.order_tokens import OrderTokens
 from parcelsync.sync.tracking_links import PageLinker, tracking_url_for, with_page_links
@@ -68,11 +68,10 @@ def test_text_on_the_accent_is_readable() -> None:
 
 def test_tracking_url_by_destination_kind() -> None:
     page, carrier = "https://track.example/track/m/t", "https://carrier.example/1"
-    assert tracking_url_for(DestinationKind.STORE, carrier, page) == page
-    assert tracking_url_for(DestinationKind.PAYMENT_GATEWAY, None, page) == page
-    assert tracking_url_for(DestinationKind.TRACKING_PROVIDER, carrier, page) == carrier
-    assert tracking_url_for(DestinationKind.STORE, carrier, None) == carrier
-    assert set(PROVIDER_KINDS.values()) == set(DestinationKind)
+    assert tracking_url_for(Kind.STORE, carrier, page) == page
+    assert tracking_url_for(Kind.PAYMENT_GATEWAY, None, page) == page
+    assert tracking_url_for(Kind.TRACKING_PROVIDER, carrier, page) == carrier
+    assert tracking_url_for(Kind.STORE, carrier, None) == carrier
 
 
 def test_with_page_links_only_for_parcels_with_an_order() -> None:
@@ -81,11 +80,11 @@ def test_with_page_links_only_for_parcels_with_an_order() -> None:
         Shipment("m", "N1", "ups", tracking_url="https://c/1", order_id="1001"),
         Shipment("m", "N2", "ups", tracking_url="https://c/2"),
     ]
-    store = with_page_links(parcels, DestinationKind.STORE, linker, "m")
+    store = with_page_links(parcels, Kind.STORE, linker, "m")
     assert store[0].tracking_url == linker.page_url("m", "1001")
     assert store[0].tracking_url.startswith("https://track.example/track/m/")
     assert store[1].tracking_url == "https://c/2"
-    assert with_page_links(parcels, DestinationKind.TRACKING_PROVIDER, linker, "m") == tuple(parcels)
+    assert with_page_links(parcels, Kind.TRACKING_PROVIDER, linker, "m") == tuple(parcels)
 
 
 def test_the_most_restrictive_refusal_wins() -> None:
