@@ -35,3 +35,11 @@ class Settings(BaseSettings):
     poll_interval_s: float = 300.0
     audit_retention_days: int = 30
     webhook_max_age_s: float = 600.0
+    event_retention_days: int = 30
+    webhook_allow_private_urls: bool = False
+    webhook_timeout_s: float = 10.0
+    webhook_concurrency: int = 16
+    webhook_retry_window_h: float = 26.0
+    smtp_url: str | None = Field(default=None, repr=False)
+    smtp_from: str = "parcelsync@localhost"
+    housekeeping_interval_s: float = 60.0

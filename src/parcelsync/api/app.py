@@ -13,7 +13,19 @@ from parcelsync.api.deps import Runtime, current_principal
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
-from parcelsync.api.routes import audit, carriers, connections, health, merchants, metrics, shipments, sync, webhooks
+from parcelsync.api.routes import (
+    audit,
+    carriers,
+    connections,
+    health,
+    merchants,
+    metrics,
+    shipments,
+    sync,
+    webhook_endpoints,
+    webhooks,
+)
+from parcelsync.api.routes import events as events_routes
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
@@ -66,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks):
         app.include_router(module.router)
+    for extra in (events_routes, webhook_endpoints):
+        app.include_router(extra.router)
     mount_dashboard(app)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
     app.add_middleware(

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from parcelsync.chores import NotifyChores, delivering
 from parcelsync.cli import app, cipher_for, console, database, load_settings, run
 from parcelsync.logging import configure_logging
 from parcelsync.security.retention import PeriodicPrune
@@ -30,13 +31,16 @@ def worker(
         async with (
             database(settings) as sessions,
             Worker(sessions, settings, cipher=cipher, concurrency=concurrency) as w,
+            delivering(sessions, settings, cipher) as webhooks,
         ):
             if once:
+                webhooks.stop()
                 return await w.run_once()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, w.stop)
-            await w.run(housekeeping=PeriodicPrune(sessions, audit_retention_days=settings.audit_retention_days))
+            prune = PeriodicPrune(sessions, audit_retention_days=settings.audit_retention_days)
+            await w.run(housekeeping=NotifyChores(sessions, settings, inner=prune))
             return w.batches
 
     batches = run(main)

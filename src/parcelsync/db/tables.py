@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -292,3 +293,96 @@ class RateCounterRow(Base):
     window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EventRow(Base):
+    """Something that happened to a merchant's data, written in the transaction that made it happen."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_merchant_id", "merchant_id", "id"),
+        Index("ix_events_merchant_type_id", "merchant_id", "type", "id"),
+        Index("ix_events_merchant_shipment_id", "merchant_id", "shipment_id", "id"),
+        Index("ix_events_merchant_subject_id", "merchant_id", "subject", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(64))
+    shipment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    subject: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class WebhookEndpointRow(Base):
+    """A merchant's receiver of outbound webhooks; the signing secrets are encrypted at rest."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    event_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    secret_enc: Mapped[str] = mapped_column(Text)
+    previous_secret_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboundDeliveryRow(Base):
+    """The webhook outbox: one event for one endpoint, pending until delivered or dead (leased like sync targets)."""
+
+    __tablename__ = "outbound_deliveries"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "event_id"),
+        Index(
+            "ix_outbound_deliveries_pending_due",
+            "next_attempt_at",
+            "id",
+            sqlite_where=PENDING,
+            postgresql_where=PENDING,
+        ),
+        Index("ix_outbound_deliveries_endpoint_created", "endpoint_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OutboundAttemptRow(Base):
+    """One try at delivering a webhook (or a test ping): when, which attempt, the answer and its first 1 KB."""
+
+    __tablename__ = "outbound_attempts"
+    __table_args__ = (Index("ix_outbound_attempts_endpoint_id", "endpoint_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    delivery_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    event_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    message_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    latency_ms: Mapped[float] = mapped_column(default=0.0)
+    response_excerpt: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
