@@ -56,7 +56,7 @@ class DeliveryPolicy:
     """Backoff base * 2**(attempt-1), capped at `cap_s`, equal jitter; give up `window_s` after queueing."""
 
     base_s: float = 5.0
-    cap_s: float = 3600.0
+    cap_s: float = 7200.0
     window_s: float = 26 * 3600.0
     disable_after_s: float = 3 * 86400.0
     jitter: Callable[[], float] = field(default=random.random, compare=False)

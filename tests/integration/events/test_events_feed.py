@@ -93,6 +93,8 @@ async def test_retention_prunes_old_events_only(app: FastAPI, merchant: httpx.As
     await merchant.post("/v1/shipments", json={"tracking_number": UPS})
     sessions = app.state.runtime.sessions
     async with unit_of_work(sessions) as session:
-        session.add(EventRow(merchant_id="acme", type="shipment.updated", data={}, created_at=utcnow() - timedelta(days=40)))
+        session.add(
+            EventRow(merchant_id="acme", type="shipment.updated", data={}, created_at=utcnow() - timedelta(days=40))
+        )
     assert await prune_events(sessions, older_than=utcnow() - timedelta(days=30)) == 1
     assert [e["type"] for e in (await feed(merchant))["items"]] == ["shipment.created"]
