@@ -43,3 +43,5 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(default=None, repr=False)
     smtp_from: str = "parcelsync@localhost"
     housekeeping_interval_s: float = 60.0
+    expected_min_samples: int = 5
+    transit_refresh_interval_s: float = 3600.0

@@ -13,6 +13,7 @@ from parcelsync.api.deps import Runtime, current_principal
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
+from parcelsync.api.routes import alerts as alerts_routes
 from parcelsync.api.routes import (
     audit,
     carriers,
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks):
         app.include_router(module.router)
-    for extra in (events_routes, webhook_endpoints):
+    for extra in (events_routes, webhook_endpoints, alerts_routes):
         app.include_router(extra.router)
     mount_dashboard(app)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)

@@ -386,3 +386,66 @@ class OutboundAttemptRow(Base):
     latency_ms: Mapped[float] = mapped_column(default=0.0)
     response_excerpt: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class TransitStatRow(Base):
+    """Transit days of a merchant's delivered parcels per carrier and destination ('' = every destination)."""
+
+    __tablename__ = "transit_stats"
+
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(64), primary_key=True)
+    destination_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    samples: Mapped[int] = mapped_column(Integer)
+    median_days: Mapped[int] = mapped_column(Integer)
+    p90_days: Mapped[int] = mapped_column(Integer)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AlertSettingsRow(Base):
+    """A merchant's alert rules (on by default, with thresholds), the address to mail and the digest switch."""
+
+    __tablename__ = "alert_settings"
+
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    daily_digest: Mapped[bool] = mapped_column(Boolean, default=True)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MerchantChoresRow(Base):
+    """Per-merchant housekeeping claims: one worker at a time evaluates a merchant's alerts and statistics."""
+
+    __tablename__ = "merchant_chores"
+
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    transit_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    digest_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AlertRow(Base):
+    """One alert: a rule that holds for a subject; open or acknowledged until the cause goes away (resolved)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_merchant_state", "merchant_id", "state", "rule"),
+        Index("ix_alerts_merchant_rule_subject", "merchant_id", "rule", "subject"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(400))
+    shipment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    severity: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    title: Mapped[str] = mapped_column(String(500))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

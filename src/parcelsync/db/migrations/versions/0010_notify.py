@@ -1,8 +1,8 @@
-"""Events, outbound webhook endpoints, their delivery outbox and log (issue 15).
+"""Events, outbound webhooks (endpoints, delivery outbox, log), transit statistics and alerts (issue 15).
 
 Revision ID: 0010
 Revises: 0006
-Create Date: 2026-12-01 20:16:22.396705
+Create Date: 2026-12-01 20:30:41.133688
 """
 
 from __future__ import annotations
@@ -37,6 +37,69 @@ def upgrade() -> None:
         batch_op.create_index("ix_events_merchant_subject_id", ["merchant_id", "subject", "id"], unique=False)
         batch_op.create_index("ix_events_merchant_type_id", ["merchant_id", "type", "id"], unique=False)
 
+    op.create_table(
+        "alert_settings",
+        sa.Column("merchant_id", sa.String(length=64), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("daily_digest", sa.Boolean(), nullable=False),
+        sa.Column("rules", sa.JSON(), nullable=False),
+        sa.Column("updated_at", parcelsync.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_alert_settings_merchant_id_merchants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("merchant_id", name=op.f("pk_alert_settings")),
+    )
+    op.create_table(
+        "alerts",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("merchant_id", sa.String(length=64), nullable=False),
+        sa.Column("rule", sa.String(length=40), nullable=False),
+        sa.Column("subject", sa.String(length=400), nullable=False),
+        sa.Column("shipment_id", sa.BigInteger(), nullable=True),
+        sa.Column("severity", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("opened_at", parcelsync.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("acknowledged_at", parcelsync.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_by", sa.String(length=100), nullable=True),
+        sa.Column("resolved_at", parcelsync.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("notified_at", parcelsync.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_alerts_merchant_id_merchants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
+    )
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.create_index("ix_alerts_merchant_rule_subject", ["merchant_id", "rule", "subject"], unique=False)
+        batch_op.create_index("ix_alerts_merchant_state", ["merchant_id", "state", "rule"], unique=False)
+
+    op.create_table(
+        "merchant_chores",
+        sa.Column("merchant_id", sa.String(length=64), nullable=False),
+        sa.Column("lease_owner", sa.String(length=100), nullable=True),
+        sa.Column("lease_expires_at", parcelsync.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("transit_due_at", parcelsync.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("digest_due_at", parcelsync.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_merchant_chores_merchant_id_merchants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("merchant_id", name=op.f("pk_merchant_chores")),
+    )
+    op.create_table(
+        "transit_stats",
+        sa.Column("merchant_id", sa.String(length=64), nullable=False),
+        sa.Column("carrier", sa.String(length=64), nullable=False),
+        sa.Column("destination_country", sa.String(length=2), nullable=False),
+        sa.Column("samples", sa.Integer(), nullable=False),
+        sa.Column("median_days", sa.Integer(), nullable=False),
+        sa.Column("p90_days", sa.Integer(), nullable=False),
+        sa.Column("refreshed_at", parcelsync.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_transit_stats_merchant_id_merchants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("merchant_id", "carrier", "destination_country", name=op.f("pk_transit_stats")),
+    )
     op.create_table(
         "webhook_endpoints",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
@@ -147,6 +210,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_webhook_endpoints_merchant_id"))
 
     op.drop_table("webhook_endpoints")
+    op.drop_table("transit_stats")
+    op.drop_table("merchant_chores")
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_alerts_merchant_state")
+        batch_op.drop_index("ix_alerts_merchant_rule_subject")
+
+    op.drop_table("alerts")
+    op.drop_table("alert_settings")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index("ix_events_merchant_type_id")
         batch_op.drop_index("ix_events_merchant_subject_id")
