@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import EventRow, OutboundDeliveryRow, WebhookEndpointRow
@@ -90,6 +90,32 @@ async def finish(session: AsyncSession, delivery_id: int, owner: str, **values: 
     return bool(result.rowcount)
 
 
+async def finish_delivered(
+    session: AsyncSession, delivered: Sequence[dict[str, Any]], owner: str, *, now: datetime
+) -> int:
+    """Mark many deliveries delivered in one executemany (keys: delivery_id, attempts, status); returns how many."""
+    if not delivered:
+        return 0
+    table = D.__table__
+    c = table.c
+    stmt = (
+        update(table)
+        .where(c.id == bindparam("delivery_id"), c.lease_owner == owner)
+        .values(
+            state="delivered",
+            delivered_at=now,
+            attempts=bindparam("attempts"),
+            last_status=bindparam("status"),
+            reason=None,
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+    )
+    connection = await session.connection()
+    await connection.execute(stmt, list(delivered))
+    return len(delivered)
+
+
 async def release(session: AsyncSession, ids: Sequence[int], owner: str) -> None:
     """Hand claimed deliveries back untouched (shutdown): due again at once."""
     if ids:
@@ -102,8 +128,15 @@ async def release(session: AsyncSession, ids: Sequence[int], owner: str) -> None
 
 
 def _reset(now: datetime) -> dict[str, Any]:
-    return {"state": "pending", "attempts": 0, "next_attempt_at": now, "queued_at": now, "reason": None,
-            "lease_owner": None, "lease_expires_at": None}
+    return {
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "queued_at": now,
+        "reason": None,
+        "lease_owner": None,
+        "lease_expires_at": None,
+    }
 
 
 async def replay_delivery(
@@ -114,8 +147,7 @@ async def replay_delivery(
     if endpoint_id is not None:
         scope.append(D.endpoint_id == endpoint_id)
     result = await session.execute(
-        update(D).where(*scope).values(**_reset(now))
-        .execution_options(synchronize_session=False)
+        update(D).where(*scope).values(**_reset(now)).execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
 
@@ -142,22 +174,34 @@ async def replay_range(
     if not wanted:
         return 0
     existing = dict(
-        (await session.execute(
-            select(D.event_id, D.state).where(D.endpoint_id == endpoint.id, D.event_id.in_(wanted))
-        )).all()
+        (
+            await session.execute(
+                select(D.event_id, D.state).where(D.endpoint_id == endpoint.id, D.event_id.in_(wanted))
+            )
+        ).all()
     )
     again = [eid for eid, state in existing.items() if not failed_only or state == "dead"]
     if again:
         await session.execute(
-            update(D).where(D.endpoint_id == endpoint.id, D.event_id.in_(again)).values(**_reset(now))
+            update(D)
+            .where(D.endpoint_id == endpoint.id, D.event_id.in_(again))
+            .values(**_reset(now))
             .execution_options(synchronize_session=False)
         )
     fresh = [eid for eid in wanted if eid not in existing]
     if fresh and not failed_only:
         await session.execute(
             insert(D),
-            [{"merchant_id": endpoint.merchant_id, "endpoint_id": endpoint.id, "event_id": eid, "created_at": now,
-              **_reset(now)} for eid in fresh],
+            [
+                {
+                    "merchant_id": endpoint.merchant_id,
+                    "endpoint_id": endpoint.id,
+                    "event_id": eid,
+                    "created_at": now,
+                    **_reset(now),
+                }
+                for eid in fresh
+            ],
         )
     else:
         fresh = []

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.db.base import utcnow
@@ -130,8 +130,13 @@ class Dispatcher:
     async def send(self, item: Outgoing) -> AttemptResult:
         async with self._sending:
             return await post_signed(
-                self.http, item.url, secrets=item.secrets, msg_id=item.msg_id, body=item.body,
-                allow_private=self.settings.webhook_allow_private_urls, timeout_s=self.settings.webhook_timeout_s,
+                self.http,
+                item.url,
+                secrets=item.secrets,
+                msg_id=item.msg_id,
+                body=item.body,
+                allow_private=self.settings.webhook_allow_private_urls,
+                timeout_s=self.settings.webhook_timeout_s,
             )
 
     async def step(self, *, limit: int | None = None) -> int:
@@ -158,54 +163,94 @@ class Dispatcher:
             now = self.clock()
             ids = {item.delivery.endpoint_id for item, _ in outcomes}
             endpoints = {
-                e.id: e
-                for e in await session.scalars(select(WebhookEndpointRow).where(WebhookEndpointRow.id.in_(ids)))
+                e.id: e for e in await session.scalars(select(WebhookEndpointRow).where(WebhookEndpointRow.id.in_(ids)))
             }
+            attempts: list[dict[str, object]] = []
+            delivered: list[dict[str, object]] = []
             for item, result in outcomes:
                 d = item.delivery
-                session.add(
-                    OutboundAttemptRow(
-                        merchant_id=d.merchant_id, endpoint_id=d.endpoint_id, delivery_id=d.id, event_id=d.event_id,
-                        message_id=item.msg_id, event_type=item.event_type, at=now, attempt=d.attempts + 1,
-                        status=result.status, latency_ms=round(result.latency_ms, 3), response_excerpt=result.excerpt,
-                        error=result.error,
-                    )
+                attempts.append(
+                    {
+                        "merchant_id": d.merchant_id,
+                        "endpoint_id": d.endpoint_id,
+                        "delivery_id": d.id,
+                        "event_id": d.event_id,
+                        "message_id": item.msg_id,
+                        "event_type": item.event_type,
+                        "at": now,
+                        "attempt": d.attempts + 1,
+                        "status": result.status,
+                        "latency_ms": round(result.latency_ms, 3),
+                        "response_excerpt": result.excerpt,
+                        "error": result.error,
+                    }
                 )
                 endpoint = endpoints.get(d.endpoint_id)
                 if endpoint is None:
                     continue
                 decision = self.policy.decide(
-                    attempts=d.attempts, status=result.status, error=result.error, queued_at=d.queued_at,
-                    failing_since=endpoint.failing_since, now=now,
+                    attempts=d.attempts,
+                    status=result.status,
+                    error=result.error,
+                    queued_at=d.queued_at,
+                    failing_since=endpoint.failing_since,
+                    now=now,
                 )
                 if isinstance(decision, Delivered):
-                    if await deliveries.finish(session, d.id, self.owner, state="delivered", delivered_at=now,
-                                               attempts=d.attempts + 1, last_status=result.status, reason=None):
-                        self.delivered += 1
+                    delivered.append({"delivery_id": d.id, "attempts": d.attempts + 1, "status": result.status})
                     endpoint.failing_since = None
                     continue
                 endpoint.failing_since = endpoint.failing_since or now
                 if isinstance(decision, DisableEndpoint):
-                    await deliveries.finish(session, d.id, self.owner, attempts=d.attempts + 1,
-                                            last_status=result.status, reason=decision.reason, next_attempt_at=now)
+                    await deliveries.finish(
+                        session,
+                        d.id,
+                        self.owner,
+                        attempts=d.attempts + 1,
+                        last_status=result.status,
+                        reason=decision.reason,
+                        next_attempt_at=now,
+                    )
                     if endpoint.enabled:
                         set_enabled(endpoint, False, now=now, reason=decision.reason)
                         disabled.append((endpoint, decision.reason))
                 elif isinstance(decision, Dead):
-                    await deliveries.finish(session, d.id, self.owner, state="dead", attempts=d.attempts + 1,
-                                            last_status=result.status, reason=decision.reason)
+                    await deliveries.finish(
+                        session,
+                        d.id,
+                        self.owner,
+                        state="dead",
+                        attempts=d.attempts + 1,
+                        last_status=result.status,
+                        reason=decision.reason,
+                    )
                 elif isinstance(decision, RetryAt):
-                    await deliveries.finish(session, d.id, self.owner, attempts=d.attempts + 1,
-                                            last_status=result.status, reason=decision.reason,
-                                            next_attempt_at=decision.when)
+                    await deliveries.finish(
+                        session,
+                        d.id,
+                        self.owner,
+                        attempts=d.attempts + 1,
+                        last_status=result.status,
+                        reason=decision.reason,
+                        next_attempt_at=decision.when,
+                    )
+            await session.execute(insert(OutboundAttemptRow.__table__), attempts)
+            self.delivered += await deliveries.finish_delivered(session, delivered, self.owner, now=now)
             await session.flush()
             for endpoint, reason in disabled:
                 data = {"endpoint_id": endpoint.id, "url": endpoint.url, "reason": reason}
-                await record_event(session, endpoint.merchant_id, EventType.WEBHOOK_ENDPOINT_DISABLED, data,
-                                   subject=f"webhook_endpoint:{endpoint.id}", now=now)
+                await record_event(
+                    session,
+                    endpoint.merchant_id,
+                    EventType.WEBHOOK_ENDPOINT_DISABLED,
+                    data,
+                    subject=f"webhook_endpoint:{endpoint.id}",
+                    now=now,
+                )
         for endpoint, reason in disabled:
-            log.warning("webhook_endpoint_disabled", endpoint_id=endpoint.id, merchant_id=endpoint.merchant_id,
-                        reason=reason)
+            log.warning(
+                "webhook_endpoint_disabled", endpoint_id=endpoint.id, merchant_id=endpoint.merchant_id, reason=reason
+            )
             if self.on_disabled is not None:
                 try:
                     await self.on_disabled(endpoint, reason)

@@ -52,8 +52,14 @@ async def create_endpoint(
     secret = new_secret()
     now = utcnow()
     row = WebhookEndpointRow(
-        merchant_id=merchant_id, url=url, event_types=list(event_types), enabled=enabled,
-        description=description, secret_enc=_encrypt(cipher, secret), created_at=now, updated_at=now,
+        merchant_id=merchant_id,
+        url=url,
+        event_types=list(event_types),
+        enabled=enabled,
+        description=description,
+        secret_enc=_encrypt(cipher, secret),
+        created_at=now,
+        updated_at=now,
     )
     session.add(row)
     await session.flush()

@@ -29,14 +29,26 @@ async def send_ping(
     msg_id = f"ping_{uuid.uuid4().hex[:16]}"
     body = event_body(msg_id, PING_TYPE, now, {"endpoint_id": endpoint.id, "message": "parcelsync test ping"})
     result = await post_signed(
-        http, endpoint.url, secrets=endpoint_secrets(cipher, endpoint, now), msg_id=msg_id, body=body,
-        allow_private=settings.webhook_allow_private_urls, timeout_s=settings.webhook_timeout_s,
+        http,
+        endpoint.url,
+        secrets=endpoint_secrets(cipher, endpoint, now),
+        msg_id=msg_id,
+        body=body,
+        allow_private=settings.webhook_allow_private_urls,
+        timeout_s=settings.webhook_timeout_s,
     )
     session.add(
         OutboundAttemptRow(
-            merchant_id=endpoint.merchant_id, endpoint_id=endpoint.id, message_id=msg_id, event_type=PING_TYPE,
-            at=now, attempt=1, status=result.status, latency_ms=round(result.latency_ms, 3),
-            response_excerpt=result.excerpt, error=result.error,
+            merchant_id=endpoint.merchant_id,
+            endpoint_id=endpoint.id,
+            message_id=msg_id,
+            event_type=PING_TYPE,
+            at=now,
+            attempt=1,
+            status=result.status,
+            latency_ms=round(result.latency_ms, 3),
+            response_excerpt=result.excerpt,
+            error=result.error,
         )
     )
     return msg_id, result
