@@ -96,3 +96,13 @@ def rotate_secret(cipher: CredentialCipher, row: WebhookEndpointRow, *, now: dat
     row.secret_enc = _encrypt(cipher, secret)
     row.updated_at = now
     return secret
+
+
+async def reencrypt_secrets(session: AsyncSession, cipher: CredentialCipher) -> int:
+    """`keys rotate`: re-encrypt every endpoint's signing secrets with the newest key; returns how many endpoints."""
+    rows = (await session.scalars(select(WebhookEndpointRow))).all()
+    for row in rows:
+        row.secret_enc = cipher.rotate(row.secret_enc)
+        if row.previous_secret_enc:
+            row.previous_secret_enc = cipher.rotate(row.previous_secret_enc)
+    return len(rows)

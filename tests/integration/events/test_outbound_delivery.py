@@ -192,3 +192,14 @@ async def test_only_subscribed_types_are_fanned_out(rig: Rig) -> None:
         await session.execute(update(WebhookEndpointRow).values(event_types=["shipment.deleted"]))
     await rig.ship(range(1, 3))
     assert (await rig.states()) == {}
+
+
+async def test_key_rotation_re_encrypts_the_signing_secret(rig: Rig) -> None:
+    from parcelsync.outbound.endpoints import endpoint_secrets, reencrypt_secrets
+
+    new = generate_key()
+    async with unit_of_work(rig.sessions) as session:  # type: ignore[arg-type]
+        assert await reencrypt_secrets(session, CredentialCipher(f"{new},{rig.settings.secret_key}")) == 1
+    async with rig.sessions() as session:  # type: ignore[operator]
+        row = await session.get(WebhookEndpointRow, rig.endpoint_id)
+    assert row is not None and endpoint_secrets(CredentialCipher(new), row, utcnow()) == [rig.secret]
