@@ -32,6 +32,7 @@ from parcelsync.events.feed import prune_events
 from parcelsync.expected.store import refresh_transit_stats
 from parcelsync.logging import get_logger
 from parcelsync.outbound.dispatcher import Dispatcher
+from parcelsync.outbound.log import prune_delivery_log
 from parcelsync.settings import Settings
 
 log = get_logger("parcelsync.chores")
@@ -73,8 +74,9 @@ class NotifyChores:
         """One pass: retention, then every merchant this worker can claim; returns how many it handled."""
         older = self._now() - timedelta(days=self.settings.event_retention_days)
         pruned = await prune_events(self.sessions, older_than=older)
-        if pruned:
-            log.info("events_pruned", events=pruned)
+        log_rows = await prune_delivery_log(self.sessions, older_than=older)
+        if pruned or log_rows:
+            log.info("events_pruned", events=pruned, delivery_log_rows=log_rows)
         async with self.sessions() as session:
             merchants = await merchant_ids(session)
         handled = 0

@@ -203,3 +203,38 @@ async def test_key_rotation_re_encrypts_the_signing_secret(rig: Rig) -> None:
     async with rig.sessions() as session:  # type: ignore[operator]
         row = await session.get(WebhookEndpointRow, rig.endpoint_id)
     assert row is not None and endpoint_secrets(CredentialCipher(new), row, utcnow()) == [rig.secret]
+
+
+async def test_re_enabled_after_days_the_waiting_deliveries_get_a_fresh_window(rig: Rig) -> None:
+    from parcelsync.outbound.endpoints import set_enabled
+    from parcelsync.outbound.log import restart_window
+
+    rig.receiver.answer = 410
+    await rig.ship(range(1, 3))
+    await rig.dispatcher().run_once()
+    rig.clock.offset += timedelta(days=2)  # fixed two days later
+    rig.receiver.answer = 200
+    async with unit_of_work(rig.sessions) as session:  # type: ignore[arg-type]
+        endpoint = await session.get(WebhookEndpointRow, rig.endpoint_id)
+        assert endpoint is not None
+        set_enabled(endpoint, True, now=rig.clock())
+        await restart_window(session, endpoint.id, now=rig.clock())
+    await rig.dispatcher().run_once()
+    assert (await rig.states()) == {"delivered": 2}
+
+
+async def test_finished_deliveries_and_attempts_are_pruned_after_the_retention(rig: Rig) -> None:
+    from parcelsync.outbound.log import prune_delivery_log
+
+    await rig.ship(range(1, 3))
+    rig.receiver.answer = 500
+    await rig.dispatcher().run_once()
+    async with unit_of_work(rig.sessions) as session:  # type: ignore[arg-type]
+        first = (await session.scalars(select(OutboundDeliveryRow).order_by(OutboundDeliveryRow.id))).first()
+        assert first is not None
+        await session.execute(
+            update(OutboundDeliveryRow).where(OutboundDeliveryRow.id == first.id).values(state="delivered")
+        )
+    pruned = await prune_delivery_log(rig.sessions, older_than=utcnow() + timedelta(seconds=1))  # type: ignore[arg-type]
+    assert pruned == 3  # two attempts and the one finished delivery; the pending one stays
+    assert (await rig.states()) == {"pending": 1}

@@ -20,7 +20,7 @@ from parcelsync.events.types import EventType
 from parcelsync.ingest.errors import FieldError
 from parcelsync.outbound import deliveries
 from parcelsync.outbound import endpoints as q
-from parcelsync.outbound.log import delivery_counts, recent_attempts
+from parcelsync.outbound.log import delivery_counts, recent_attempts, restart_window
 from parcelsync.outbound.ping import send_ping
 from parcelsync.outbound.ssrf import UnsafeUrl, check_url
 
@@ -188,6 +188,8 @@ async def patch_endpoint(
         row.description = body.description
     if body.enabled is not None and body.enabled != row.enabled:
         q.set_enabled(row, body.enabled, now=now)
+        if body.enabled:
+            await restart_window(session, row.id, now=now)
     row.updated_at = now
     await session.flush()
     return _out(row)
