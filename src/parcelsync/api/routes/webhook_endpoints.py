@@ -5,7 +5,7 @@ The signing secret is in the answer to the creation and to a rotation, and nowhe
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import httpx
@@ -249,11 +249,13 @@ async def replay_range(
 ) -> ReplayOut:
     row = await _endpoint(session, merchant.id, endpoint_id)
     now = utcnow()
+    since = body.since if body.since.tzinfo else body.since.replace(tzinfo=UTC)
     until = body.until or now
-    if until <= body.since:
+    until = until if until.tzinfo else until.replace(tzinfo=UTC)
+    if until <= since:
         raise ApiError(422, "until must be after since", fields=[FieldError("until", "must be after since")])
     queued = await deliveries.replay_range(
-        session, row, since=body.since, until=until, now=now, failed_only=body.failed_only
+        session, row, since=since, until=until, now=now, failed_only=body.failed_only
     )
     return ReplayOut(queued=queued)
 
