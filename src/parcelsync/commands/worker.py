@@ -22,7 +22,7 @@ def worker(
     ] = None,
     once: Annotated[bool, typer.Option("--once", help="Drain what is due now, then exit.")] = False,
 ) -> None:
-    """Claim due outbox targets and sync them to the providers (several may run on PostgreSQL)."""
+    """Claim due outbox targets and sync them to the providers, and deliver outbound webhooks (several may run)."""
     settings = load_settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     cipher = cipher_for(settings)
@@ -34,8 +34,10 @@ def worker(
             delivering(sessions, settings, cipher) as webhooks,
         ):
             if once:
-                webhooks.stop()
-                return await w.run_once()
+                webhooks.stop()  # the background loop; the drain below delivers what is due, once
+                batches = await w.run_once()
+                await webhooks.run_once()
+                return batches
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, w.stop)
