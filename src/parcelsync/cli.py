@@ -27,6 +27,8 @@ from parcelsync.db.queries import merchants as merchant_queries
 from parcelsync.db.queries import shipments as shipment_queries
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus
+from parcelsync.expected.store import expected_for
+from parcelsync.expected.transit import describe
 from parcelsync.ingest.connections import ConnectionChange, change_connection
 from parcelsync.ingest.csv_import import CsvFormatError, ImportReport, import_csv
 from parcelsync.ingest.errors import InvalidInput
@@ -238,19 +240,21 @@ def shipments_list(
         order_id=order_id,
     )
 
-    async def main() -> shipment_queries.Page:
+    async def main() -> tuple[shipment_queries.Page, dict[int, Any]]:
         async with database(load_settings()) as sessions, unit_of_work(sessions) as session:
             await require_merchant(session, merchant)
-            return await shipment_queries.list_shipments(session, merchant, filters, limit=limit, cursor=cursor)
+            page = await shipment_queries.list_shipments(session, merchant, filters, limit=limit, cursor=cursor)
+            return page, await expected_for(session, merchant, page.items)
 
     try:
-        page = run(main)
+        page, windows = run(main)
     except shipment_queries.CursorError as exc:
         fail(str(exc))
-    table = Table("id", "carrier", "tracking_number", "status", "order_id", "payment_intent_id", "updated")
+    table = Table("id", "carrier", "tracking_number", "status", "order_id", "payment_intent_id", "updated", "expected")
     for s in page.items:
         updated = s.updated_at.isoformat(timespec="seconds")
-        table.add_row(str(s.id), s.carrier, s.tracking_number, s.status, s.order_id, s.payment_intent_id, updated)
+        row = (str(s.id), s.carrier, s.tracking_number, s.status, s.order_id, s.payment_intent_id, updated)
+        table.add_row(*row, describe(windows[s.id]))
     console.print(table)
     if page.next_cursor:
         console.print(f"next page: --cursor {page.next_cursor}")
@@ -263,7 +267,11 @@ def shipments_show(shipment_id: int, merchant: MerchantOpt) -> None:
     async def main() -> dict[str, Any] | None:
         async with database(load_settings()) as sessions, unit_of_work(sessions) as session:
             row = await shipment_queries.get_shipment(session, merchant, shipment_id)
-            return None if row is None else {c.key: getattr(row, c.key) for c in row.__table__.columns}
+            if row is None:
+                return None
+            window = (await expected_for(session, merchant, [row]))[row.id]
+            columns = {c.key: getattr(row, c.key) for c in row.__table__.columns}
+            return {**columns, "expected_delivery": describe(window)}
 
     shown = run(main)
     if shown is None:

@@ -40,3 +40,13 @@ class Settings(BaseSettings):
     tracking_lookups_per_address: int = 10
     tracking_lookups_per_merchant: int = 600
     tracking_lookup_window_s: int = 600
+    event_retention_days: int = 30
+    webhook_allow_private_urls: bool = False
+    webhook_timeout_s: float = 10.0
+    webhook_concurrency: int = 16
+    webhook_retry_window_h: float = 26.0
+    smtp_url: str | None = Field(default=None, repr=False)
+    smtp_from: str = "parcelsync@localhost"
+    housekeeping_interval_s: float = 60.0
+    expected_min_samples: int = 5
+    transit_refresh_interval_s: float = 3600.0

@@ -13,6 +13,7 @@ from parcelsync.api.deps import Runtime, current_principal
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
+from parcelsync.api.routes import alerts as alerts_routes
 from parcelsync.api.routes import (
     audit,
     carriers,
@@ -23,8 +24,10 @@ from parcelsync.api.routes import (
     shipments,
     sync,
     tracking_page,
+    webhook_endpoints,
     webhooks,
 )
+from parcelsync.api.routes import events as events_routes
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
@@ -78,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks, tracking_page):
         app.include_router(module.router)
+    for extra in (events_routes, webhook_endpoints, alerts_routes):
+        app.include_router(extra.router)
     mount_dashboard(app)
     mount_tracking_page(app)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from parcelsync.db.tables import MerchantRow, ShipmentRow
 from parcelsync.ingest.errors import FieldError
@@ -38,6 +38,14 @@ def merchant_out(row: MerchantRow) -> MerchantOut:
     return MerchantOut.model_validate(row)
 
 
+class ExpectedDeliveryOut(BaseModel):
+    """The delivery window from the merchant's own history: `lane` (carrier + destination), `carrier`, or `none`."""
+
+    earliest: date | None = None
+    latest: date | None = None
+    basis: Literal["lane", "carrier", "none"] = "none"
+
+
 class ShipmentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -63,6 +71,7 @@ class ShipmentOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    expected_delivery: ExpectedDeliveryOut = Field(default_factory=ExpectedDeliveryOut)
 
 
 def shipment_out(row: ShipmentRow) -> ShipmentOut:

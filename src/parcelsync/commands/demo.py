@@ -15,13 +15,20 @@ from typing import Annotated
 
 import httpx
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.chores import NotifyChores, delivering
 from parcelsync.cli import app, console, database, demo_secret_key, load_settings, run
+from parcelsync.db.base import utcnow
+from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest.demo import DEMO_MERCHANT, seed_demo
+from parcelsync.ingest.demo_history import seed_history
 from parcelsync.ingest.demo_link import connect_to_sandboxes
 from parcelsync.logging import configure_logging
+from parcelsync.outbound import endpoints
+from parcelsync.outbound.receiver import ReceiverState, create_receiver_app
 from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
@@ -57,7 +64,13 @@ class DemoClock:
 
 
 async def prepare(
-    settings: Settings, urls: SandboxUrls, sandbox: httpx.AsyncClient, api_root: str, count: int
+    settings: Settings,
+    urls: SandboxUrls,
+    sandbox: httpx.AsyncClient,
+    api_root: str,
+    count: int,
+    receiver: ReceiverState | None = None,
+    receiver_url: str | None = None,
 ) -> tuple[int, str, str]:
     """Seed the demo merchant, open its sandbox accounts and connect it; every target is queued afresh.
 
@@ -77,6 +90,9 @@ async def prepare(
         async with unit_of_work(sessions) as session:
             sample = await seed_sample(session, DEMO_MERCHANT)
             await save_config(session, settings, DEMO_MERCHANT, TrackingPageIn(**BRANDING, tracking_page_links=True))
+            await seed_history(session, DEMO_MERCHANT)
+            if receiver is not None and receiver_url is not None:
+                receiver.secret = await demo_endpoint(session, cipher, receiver_url)
             await connect_to_sandboxes(session, cipher, DEMO_MERCHANT, urls, accounts)
             for provider in Provider:  # the sandboxes start empty on every run: send everything again
                 await plan_connection(session, DEMO_MERCHANT, provider)
@@ -87,8 +103,27 @@ async def prepare(
     return created, token.secret, linker.page_url(DEMO_MERCHANT, sample.order_id)
 
 
-async def serve_all(settings: Settings, sandboxes: Sandboxes, host: str, port: int, sandbox_port: int) -> None:
-    """API (+ dashboard), sandboxes and a worker in one event loop, until Ctrl-C."""
+async def demo_endpoint(session: AsyncSession, cipher: CredentialCipher, url: str) -> str:
+    """The demo merchant's webhook endpoint at the demo receiver: created once, its secret rotated on each run
+    (the receiver only lives as long as the demo, so it gets the new secret)."""
+    found = [e for e in await endpoints.list_endpoints(session, DEMO_MERCHANT) if e.url == url]
+    if found:
+        endpoints.set_enabled(found[0], True, now=utcnow())
+        return endpoints.rotate_secret(cipher, found[0], now=utcnow())
+    created = await endpoints.create_endpoint(session, cipher, DEMO_MERCHANT, url=url, description="demo receiver")
+    return created.secret
+
+
+async def serve_all(
+    settings: Settings,
+    sandboxes: Sandboxes,
+    host: str,
+    port: int,
+    sandbox_port: int,
+    receiver: ReceiverState | None = None,
+    receiver_port: int | None = None,
+) -> None:
+    """API (+ dashboard), sandboxes, the webhook receiver, a worker and a dispatcher in one loop, until Ctrl-C."""
     import uvicorn
 
     from parcelsync.api import create_app
@@ -99,6 +134,9 @@ async def serve_all(settings: Settings, sandboxes: Sandboxes, host: str, port: i
         uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="warning")),
         uvicorn.Server(uvicorn.Config(sandbox_app, host=host, port=sandbox_port, log_level="warning")),
     ]
+    if receiver is not None and receiver_port is not None:
+        receiver_app = create_receiver_app(receiver)
+        servers.append(uvicorn.Server(uvicorn.Config(receiver_app, host=host, port=receiver_port, log_level="warning")))
     admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox")
 
     clock = DemoClock(sandboxes.trackingmore.now)
@@ -109,9 +147,14 @@ async def serve_all(settings: Settings, sandboxes: Sandboxes, host: str, port: i
         if step > 0:
             await admin.post("/trackingmore/_sandbox/clock/advance", json={"seconds": step})
 
-    worker = Worker(api.state.runtime.sessions, settings, cipher=api.state.runtime.cipher, concurrency=4)
+    runtime = api.state.runtime
+    worker = Worker(runtime.sessions, settings, cipher=runtime.cipher, concurrency=4)
+    chores = NotifyChores(runtime.sessions, settings, inner=tick)
     try:
-        async with running(worker, housekeeping=tick):
+        async with (
+            running(worker, housekeeping=chores),
+            delivering(runtime.sessions, settings, runtime.cipher, chores=chores),
+        ):
             await asyncio.gather(*(s.serve() for s in servers))
     finally:
         await admin.aclose()
@@ -122,13 +165,22 @@ def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="API and dashboard port.")] = 8000,
     sandbox_port: Annotated[int, typer.Option(help="Port of the three sandboxes.")] = 8100,
+    receiver_port: Annotated[int, typer.Option(help="Port of the demo webhook receiver.")] = 8101,
     shipments: Annotated[int, typer.Option(min=1, max=10_000, help="Demo shipments to seed.")] = 50,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve and sync after seeding.")] = True,
 ) -> None:
     """Run the full loop on SQLite: sandboxes, demo merchant and shipments, worker, webhooks, API, dashboard."""
+    receiver = ReceiverState()
+    receiver_url = f"http://{host}:{receiver_port}/hook"
     api_root = f"http://{host}:{port}"
     public_base_url = os.environ.get("PARCELSYNC_PUBLIC_BASE_URL") or api_root
-    settings = load_settings(demo_mode=True, secret_key=demo_secret_key(), public_base_url=public_base_url)
+    settings = load_settings(
+        demo_mode=True,
+        secret_key=demo_secret_key(),
+        public_base_url=public_base_url,
+        webhook_allow_private_urls=True,
+        housekeeping_interval_s=5.0,
+    )
     configure_logging(level="WARNING", fmt=settings.log_format)
     urls = SandboxUrls(f"http://{host}:{sandbox_port}")
     sandboxes = Sandboxes(trackingmore=TrackingMoreState(start=time.time() - SIMULATED_HEAD_START_DAYS * 86400))
@@ -136,7 +188,7 @@ def demo(
     async def seed() -> tuple[int, str, str]:
         transport = httpx.ASGITransport(app=create_sandbox_app(sandboxes))
         async with httpx.AsyncClient(transport=transport, base_url=urls.root) as sandbox:
-            return await prepare(settings, urls, sandbox, api_root, shipments)
+            return await prepare(settings, urls, sandbox, api_root, shipments, receiver, receiver_url)
 
     created, token, tracking_page = run(seed)
     console.print(f"demo merchant [bold]{DEMO_MERCHANT}[/bold]: {created} new demo shipments ({settings.database_url})")
@@ -148,5 +200,7 @@ def demo(
     console.print(f"            (or look up order {ORDER} with {EMAIL} at {public_base_url}/track/{DEMO_MERCHANT})")
     console.print(f"sandboxes   {urls.useepay}  {urls.shopline('demo-store')}  {urls.trackingmore}")
     console.print("sync state  parcelsync sync status")
+    console.print(f"webhooks    {receiver_url} receives signed events: {api_root}{DASHBOARD_PREFIX}/webhooks")
+    console.print(f"alerts      {api_root}{DASHBOARD_PREFIX}/alerts  (expected dates on every shipment page)")
     if serve_api:
-        run(lambda: serve_all(settings, sandboxes, host, port, sandbox_port))
+        run(lambda: serve_all(settings, sandboxes, host, port, sandbox_port, receiver, receiver_port))

@@ -1,9 +1,11 @@
-"""`parcelsync keys rotate`: re-encrypt every connection's credentials with the newest key."""
+"""`parcelsync keys rotate`: re-encrypt every connection's credentials (and webhook secrets) with the newest key."""
 
 from __future__ import annotations
 
 from parcelsync.cli import cipher_for, console, database, fail, keys_app, load_settings, run
 from parcelsync.db.crypto import SecretKeyError
+from parcelsync.db.engine import unit_of_work
+from parcelsync.outbound.endpoints import reencrypt_secrets
 from parcelsync.security.keys import RotationReport, rotate_credentials
 
 
@@ -17,7 +19,10 @@ def keys_rotate() -> None:
 
     async def main() -> RotationReport:
         async with database(settings) as sessions:
-            return await rotate_credentials(sessions, cipher)
+            report = await rotate_credentials(sessions, cipher)
+            async with unit_of_work(sessions) as session:
+                await reencrypt_secrets(session, cipher)
+            return report
 
     try:
         report = run(main)

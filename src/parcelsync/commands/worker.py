@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from parcelsync.chores import NotifyChores, delivering
 from parcelsync.cli import app, cipher_for, console, database, load_settings, run
 from parcelsync.logging import configure_logging
 from parcelsync.security.retention import PeriodicPrune
@@ -21,7 +22,7 @@ def worker(
     ] = None,
     once: Annotated[bool, typer.Option("--once", help="Drain what is due now, then exit.")] = False,
 ) -> None:
-    """Claim due outbox targets and sync them to the providers (several may run on PostgreSQL)."""
+    """Claim due outbox targets and sync them to the providers, and deliver outbound webhooks (several may run)."""
     settings = load_settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     cipher = cipher_for(settings)
@@ -30,13 +31,18 @@ def worker(
         async with (
             database(settings) as sessions,
             Worker(sessions, settings, cipher=cipher, concurrency=concurrency) as w,
+            delivering(sessions, settings, cipher) as webhooks,
         ):
             if once:
-                return await w.run_once()
+                webhooks.stop()  # the background loop; the drain below delivers what is due, once
+                batches = await w.run_once()
+                await webhooks.run_once()
+                return batches
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, w.stop)
-            await w.run(housekeeping=PeriodicPrune(sessions, audit_retention_days=settings.audit_retention_days))
+            prune = PeriodicPrune(sessions, audit_retention_days=settings.audit_retention_days)
+            await w.run(housekeeping=NotifyChores(sessions, settings, inner=prune))
             return w.batches
 
     batches = run(main)

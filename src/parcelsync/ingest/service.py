@@ -22,6 +22,8 @@ from parcelsync.db.queries.shipments import find_by_numbers, get_shipment
 from parcelsync.db.tables import ShipmentRow, StatusEventRow
 from parcelsync.domain.carriers import CarrierRegistry, default_registry
 from parcelsync.domain.status import DeliveryStatus
+from parcelsync.events import NewEvent, record_events
+from parcelsync.events import shipments as shipment_events
 from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_errors
 from parcelsync.ingest.schema import HASHED_FIELDS, NormalizedShipment, ShipmentIn, ShipmentPatch, normalize
 from parcelsync.metrics import record_ingest
@@ -103,6 +105,7 @@ class _Plan:
         self.source = source
         self.keys: set[TargetKey] = set()
         self.events: list[tuple[int, str | None, str]] = []
+        self.notes: list[NewEvent] = []
 
     def change(self, row: ShipmentRow, item: NormalizedShipment, now: datetime) -> None:
         """Apply an item to a stored row, noting the targets before and after and any status change."""
@@ -111,9 +114,11 @@ class _Plan:
         self.keys |= before | target_keys(row)
         if previous is not None:
             self.events.append((row.id, previous, row.status))
+        self.notes += shipment_events.updated(row, previous, now, self.source)
 
     async def flush(self, session: AsyncSession, now: datetime) -> None:
         await session.flush()
+        await record_events(session, self.merchant_id, self.notes, now=now)
         if self.events:
             await session.execute(
                 insert(StatusEventRow),
@@ -188,6 +193,7 @@ async def upsert_shipments(
         for key, values in new.items():
             plan.keys |= target_keys(SimpleNamespace(**values))  # type: ignore[arg-type]
             plan.events.append((ids[key], None, values["status"]))
+            plan.notes += shipment_events.created(ids[key], values, now, source)
     if not dry_run:
         await plan.flush(session, now)
         record_ingest(source, (status for status, _, _ in outcomes))
@@ -238,5 +244,6 @@ async def delete_shipment(session: AsyncSession, merchant_id: str, shipment_id: 
     row.updated_at = now
     plan = _Plan(merchant_id, "api")
     plan.keys |= target_keys(row)
+    plan.notes += shipment_events.deleted(row)
     await plan.flush(session, now)
     return row

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from parcelsync.chores import NotifyChores, delivering
 from parcelsync.security.retention import PeriodicPrune
 from parcelsync.sync.worker import Worker
 
@@ -50,10 +51,12 @@ def attach_worker(
                 runtime.sessions, runtime.settings, cipher=runtime.cipher, concurrency=concurrency, transport=transport
             )
             application.state.worker = worker
-            chores = housekeeping or PeriodicPrune(
-                runtime.sessions, audit_retention_days=runtime.settings.audit_retention_days
-            )
-            async with running(worker, housekeeping=chores):
+            prune = PeriodicPrune(runtime.sessions, audit_retention_days=runtime.settings.audit_retention_days)
+            chores = housekeeping or NotifyChores(runtime.sessions, runtime.settings, inner=prune)
+            async with (
+                running(worker, housekeeping=chores),
+                delivering(runtime.sessions, runtime.settings, runtime.cipher),
+            ):
                 yield state
 
     app.router.lifespan_context = lifespan

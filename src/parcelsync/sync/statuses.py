@@ -28,6 +28,8 @@ from parcelsync.db.queries.connections import load_connection
 from parcelsync.db.tables import CheckpointRow, ConnectionRow, ShipmentRow, StatusEventRow, WebhookDeliveryRow
 from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.provider import Provider
+from parcelsync.events import record_events
+from parcelsync.events.shipments import status_changed
 from parcelsync.metrics import STATUS_UPDATES, WEBHOOKS
 
 POLL_OVERLAP = timedelta(minutes=2)
@@ -93,7 +95,7 @@ async def apply_update(
     if row is None:
         return Applied(None)
     new_status = update.status.value
-    changed = row.status != new_status
+    previous, changed = row.status, row.status != new_status
     if changed:
         session.add(
             StatusEventRow(
@@ -111,6 +113,9 @@ async def apply_update(
         for key, value in fields.items():
             setattr(row, key, value)
         row.updated_at = now
+    if changed:
+        at = update.last_update_time or now
+        await record_events(session, merchant_id, status_changed(row.id, row, previous, new_status, at, source))
     added = 0
     if update.checkpoints:
         known = set(

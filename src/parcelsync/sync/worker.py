@@ -30,6 +30,7 @@ from parcelsync.db.engine import unit_of_work
 from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
 from parcelsync.db.tables import AuditRow
+from parcelsync.events import sync as sync_events
 from parcelsync.logging import get_logger, register_secrets
 from parcelsync.metrics import CALL_LATENCY, CALLS, OUTCOMES, RATE_LIMITED, SYNC_LATENCY, refresh_outbox_gauges
 from parcelsync.providers.errors import AuthError, ProviderError, RateLimited
@@ -217,6 +218,7 @@ class Worker:
                         sent_version=item.snapshot.version, reason=decision.reason, now=now, outcome=outcome,
                     )
                     OUTCOMES.labels(provider, decision.state, code).inc()
+                    await sync_events.target_failed(session, claim.merchant_id, provider, target.key, decision)
                     continue
                 await outbox.reschedule(
                     session, target.id, owner=claim.owner, when=decision.when, reason=decision.reason,
@@ -226,15 +228,18 @@ class Worker:
                     pause = (decision.pause_until, decision.reason)
                 OUTCOMES.labels(provider, "paused" if decision.pause_until else "retry", code).inc()
             await outbox.ack_many(session, acks, owner=claim.owner, now=now)
+            await sync_events.targets_synced(session, claim.merchant_id, provider, result.results)
             if pause is not None:
                 until, why = pause
                 await outbox.pause_connection(session, claim.merchant_id, claim.provider, until=until, reason=why)
+                await sync_events.connection_paused(session, claim.merchant_id, provider, until, why)
                 log.warning(
                     "connection_paused", provider=provider, merchant_id=claim.merchant_id, reason=why,
                     until=until.isoformat(),
                 )
             elif acks:
                 await outbox.clear_pause(session, claim.merchant_id, claim.provider, now=now)
+                await sync_events.connection_resumed(session, claim.merchant_id, provider)
             attempt = 1 + max((t.attempts for t in claim.targets), default=0)
             for call in result.calls:
                 session.add(_audit_row(claim, call, attempt, now))

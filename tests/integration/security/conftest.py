@@ -29,6 +29,7 @@ class World:
     bravo_write: str
     bravo_shipment: int
     alpha_shipment: int
+    bravo_endpoint: int = 0
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -80,6 +81,12 @@ async def world(app: FastAPI, http: httpx.AsyncClient) -> World:
     alpha_ship = await _ok(
         await http.post("/v1/shipments", json={"tracking_number": UPS}, headers={**h, "X-Merchant-Id": ALPHA})
     )
+    bravo_hook = await _ok(
+        await http.post(
+            "/v1/webhook-endpoints", json={"url": "https://hooks.bravo.example/in", "description": "Bravo Marker hook"},
+            headers={**h, "X-Merchant-Id": BRAVO},
+        )
+    )
     return World(
         app=app,
         admin=admin,
@@ -88,4 +95,5 @@ async def world(app: FastAPI, http: httpx.AsyncClient) -> World:
         bravo_write=await issue(app, Scope.WRITE, BRAVO),
         bravo_shipment=int(bravo_ship["id"]),  # type: ignore[call-overload]
         alpha_shipment=int(alpha_ship["id"]),  # type: ignore[call-overload]
+        bravo_endpoint=int(bravo_hook["id"]),  # type: ignore[call-overload]
     )

@@ -31,11 +31,16 @@ SAMPLE_BODIES: dict[tuple[str, str], object] = {
     ("POST", "/v1/shipments"): {"tracking_number": UPS, "title": "written by alpha"},
     ("POST", "/v1/shipments/batch"): {"items": [{"tracking_number": UPS, "title": "written by alpha"}]},
     ("PATCH", "/v1/shipments/{shipment_id}"): {"title": "changed by alpha"},
+    ("POST", "/v1/webhook-endpoints"): {"url": "https://hooks.example.com/alpha"},
+    ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): {"enabled": False},
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/replay"): {"since": "2026-01-01T00:00:00Z"},
+    ("PUT", "/v1/alert-settings"): {"email": "alpha@example.com"},
 }
 
 
 def path_values(world: World) -> dict[str, object]:
-    return {"merchant_id": BRAVO, "shipment_id": world.bravo_shipment, "provider": "trackingmore", "carrier": "ups"}
+    return {"merchant_id": BRAVO, "shipment_id": world.bravo_shipment, "provider": "trackingmore", "carrier": "ups",
+            "endpoint_id": world.bravo_endpoint, "delivery_id": 999999, "alert_id": 999999}  # fmt: skip
 
 
 async def bravo_snapshot(world: World) -> list[object]:

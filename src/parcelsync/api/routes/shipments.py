@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcelsync.api.deps import MerchantDep, RuntimeDep, SessionDep
 from parcelsync.api.errors import ApiError, not_found
+from parcelsync.api.expected import shipment_out_with_expected, shipments_out
 from parcelsync.api.routes.sync import ShipmentDetailOut, shipment_detail
-from parcelsync.api.schemas import BatchOut, ItemResultOut, ShipmentPageOut, ShipmentWriteOut, shipment_out
+from parcelsync.api.schemas import BatchOut, ItemResultOut, ShipmentPageOut, ShipmentWriteOut
 from parcelsync.db.queries import shipments as q
 from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.status import DeliveryStatus
@@ -95,7 +96,7 @@ async def upsert_one(body: ShipmentIn, response: Response, merchant: MerchantDep
     if row is None:
         raise not_found("shipment")
     response.status_code = 201 if result.status == "created" else 200
-    return ShipmentWriteOut(result=result.status, id=row.id, shipment=shipment_out(row))
+    return ShipmentWriteOut(result=result.status, id=row.id, shipment=await shipment_out_with_expected(session, row))
 
 
 @router.post("/batch", response_model=BatchOut, responses={413: {"description": "too many items"}})
@@ -123,7 +124,7 @@ async def list_shipments(
     """Live shipments, filtered; follow `next_cursor` (same filters) until it is null to see every row once."""
     reject_unknown_params(request, LIST_PARAMS)
     page = await q.list_shipments(session, merchant.id, filters, limit=limit, cursor=cursor, sort=sort)
-    return ShipmentPageOut(items=[shipment_out(r) for r in page.items], next_cursor=page.next_cursor)
+    return ShipmentPageOut(items=await shipments_out(session, page.items), next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -161,7 +162,8 @@ async def patch_one(
     if outcome is None:
         raise not_found("shipment")
     row, changed = outcome
-    return ShipmentWriteOut(result="updated" if changed else "unchanged", id=row.id, shipment=shipment_out(row))
+    shipment = await shipment_out_with_expected(session, row)
+    return ShipmentWriteOut(result="updated" if changed else "unchanged", id=row.id, shipment=shipment)
 
 
 @router.delete("/{shipment_id}", status_code=204)

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.api.deps import MerchantDep, SessionDep
-from parcelsync.api.schemas import ShipmentOut, shipment_out
+from parcelsync.api.expected import shipment_out_with_expected
+from parcelsync.api.schemas import ShipmentOut
 from parcelsync.db.base import utcnow
 from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
@@ -40,7 +41,8 @@ class ShipmentDetailOut(ShipmentOut):
 
 async def shipment_detail(session: AsyncSession, row: ShipmentRow) -> ShipmentDetailOut:
     """A shipment with its per-destination sync state (for `GET /v1/shipments/{id}`)."""
-    return ShipmentDetailOut(**shipment_out(row).model_dump(), destinations=await destinations_for(session, row))
+    shipment = await shipment_out_with_expected(session, row)
+    return ShipmentDetailOut(**shipment.model_dump(), destinations=await destinations_for(session, row))
 
 
 class QueueOut(BaseModel):

@@ -6,10 +6,20 @@ from fastapi import APIRouter
 from starlette.responses import RedirectResponse
 
 from parcelsync.web.app import PREFIX
-from parcelsync.web.routes import connections, imports, login, overview, problems, settings, shipments
+from parcelsync.web.routes import (
+    alerts,
+    connections,
+    imports,
+    login,
+    overview,
+    problems,
+    settings,
+    shipments,
+    webhooks_out,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (login, overview, shipments, problems, imports, connections, settings):
+for module in (login, overview, shipments, problems, imports, connections, alerts, webhooks_out, settings):
     router.include_router(module.router, prefix=PREFIX)
 
 

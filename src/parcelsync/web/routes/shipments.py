@@ -8,6 +8,7 @@ from starlette.responses import HTMLResponse, Response
 
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus
+from parcelsync.expected.store import expected_for
 from parcelsync.web import queries, search
 from parcelsync.web.app import PREFIX, Page, db, page, post_page, render
 
@@ -59,7 +60,8 @@ async def shipment_page(
     detail = await search.shipment_detail(session, pg.merchant_id, shipment_id) if pg.merchant_id else None
     if detail is None:
         return render(request, "not_found.html", pg, status_code=404, nav="shipments", what="shipment")
-    return render(request, "shipment.html", pg, nav="shipments", detail=detail)
+    expected = (await expected_for(session, detail.shipment.merchant_id, [detail.shipment]))[detail.shipment.id]
+    return render(request, "shipment.html", pg, nav="shipments", detail=detail, expected=expected)
 
 
 @router.post("/targets/{target_id}/retry", response_class=HTMLResponse)

@@ -1,7 +1,7 @@
 """tracking_pages: each merchant's buyer tracking page (branding, embedding, CORS, tracking_page_links).
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import parcelsync.db.base
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,122 @@
+"""The one writer of events: rows in the caller's transaction, fanned out to the merchant's webhook endpoints.
+
+The fan-out happens here, in the same transaction, so an event and its pending deliveries commit (or
+roll back) together: a webhook can never announce a change that did not happen, nor miss one that did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.base import utcnow
+from parcelsync.db.tables import EventRow, OutboundDeliveryRow, WebhookEndpointRow
+from parcelsync.events.types import EventType, matches
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event about to be recorded; `subject` names what it is about when that is not a shipment."""
+
+    type: EventType
+    data: dict[str, Any] = field(default_factory=dict)
+    shipment_id: int | None = None
+    subject: str | None = None
+
+
+async def record_events(
+    session: AsyncSession, merchant_id: str, events: Sequence[NewEvent], *, now: datetime | None = None
+) -> list[int]:
+    """Insert the events (in order) and one pending delivery per event and subscribed endpoint; returns the ids."""
+    if not events:
+        return []
+    now = now or utcnow()
+    rows = [
+        {
+            "merchant_id": merchant_id,
+            "type": e.type.value,
+            "shipment_id": e.shipment_id,
+            "subject": e.subject,
+            "data": e.data,
+            "created_at": now,
+        }
+        for e in events
+    ]
+    result = await session.execute(insert(EventRow).returning(EventRow.id, sort_by_parameter_order=True), rows)
+    ids = [r.id for r in result]
+    endpoints = (
+        await session.execute(
+            select(WebhookEndpointRow.id, WebhookEndpointRow.event_types).where(
+                WebhookEndpointRow.merchant_id == merchant_id, WebhookEndpointRow.enabled.is_(True)
+            )
+        )
+    ).all()
+    deliveries = [
+        {"merchant_id": merchant_id, "endpoint_id": endpoint.id, "event_id": event_id, "state": "pending",
+         "attempts": 0, "next_attempt_at": now, "queued_at": now, "created_at": now}
+        for event_id, event in zip(ids, events, strict=True)
+        for endpoint in endpoints
+        if matches(event.type.value, endpoint.event_types)
+    ]
+    if deliveries:
+        await session.execute(insert(OutboundDeliveryRow), deliveries)
+    return ids
+
+
+async def record_event(
+    session: AsyncSession,
+    merchant_id: str,
+    type: EventType,
+    data: dict[str, Any] | None = None,
+    *,
+    shipment_id: int | None = None,
+    subject: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Record one event in the caller's transaction; returns its id."""
+    event = NewEvent(type, data or {}, shipment_id, subject)
+    return (await record_events(session, merchant_id, [event], now=now))[0]
+
+
+async def last_of(session: AsyncSession, merchant_id: str, subject: str, types: Sequence[EventType]) -> str | None:
+    """The type of the newest of `types` recorded for `subject` (None when there is none)."""
+    return await session.scalar(
+        select(EventRow.type)
+        .where(
+            EventRow.merchant_id == merchant_id,
+            EventRow.subject == subject,
+            EventRow.type.in_([t.value for t in types]),
+        )
+        .order_by(EventRow.id.desc())
+        .limit(1)
+    )
+
+
+async def record_transition(
+    session: AsyncSession,
+    merchant_id: str,
+    subject: str,
+    type: EventType,
+    pair: tuple[EventType, EventType],
+    data: dict[str, Any] | None = None,
+    *,
+    shipment_id: int | None = None,
+    now: datetime | None = None,
+) -> int | None:
+    """Record `type` (one of the `(opened, closed)` pair) only if it changes the subject's state.
+
+    So a connection rate-limited ten times in a row is paused once, and a target is "recovered" only
+    after it had failed. Returns the event id, or None when nothing changed.
+    """
+    opened, closed = pair
+    last = await last_of(session, merchant_id, subject, pair)
+    if type == closed and last != opened.value:
+        return None
+    if type == opened and last == opened.value:
+        return None
+    return await record_event(session, merchant_id, type, data, shipment_id=shipment_id, subject=subject, now=now)

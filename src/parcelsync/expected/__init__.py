@@ -1,0 +1,1 @@
+"""Expected delivery dates from the merchant's own delivered parcels (transit days per lane and carrier)."""
