@@ -17,6 +17,8 @@ from parcelsync.db.queries import tracking_pages as q
 from parcelsync.db.tables import CheckpointRow, ShipmentRow
 from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.status import DeliveryStatus
+from parcelsync.expected.store import expected_for
+from parcelsync.expected.transit import ExpectedDelivery
 from parcelsync.tracking_page.progress import PROBLEM_STATUSES, Progress, progress_of
 
 MAX_ORDER_NUMBER_CHARS = 128
@@ -119,6 +121,13 @@ def parcel_view(
     )
 
 
+def window_of(estimate: ExpectedDelivery | None) -> ExpectedWindow | None:
+    """The page's window from the hub's estimate; none when the estimate has no dates."""
+    if estimate is None or estimate.earliest is None or estimate.latest is None:
+        return None
+    return ExpectedWindow(estimate.earliest, estimate.latest)
+
+
 async def load_order(
     session: AsyncSession, merchant_id: str, order_id: str, registry: CarrierRegistry
 ) -> OrderView | None:
@@ -127,6 +136,7 @@ async def load_order(
     if not rows:
         return None
     checkpoints = await q.checkpoints_of(session, [r.id for r in rows])
-    parcels = tuple(parcel_view(r, checkpoints[r.id], registry) for r in rows)
+    expected = await expected_for(session, merchant_id, rows)
+    parcels = tuple(parcel_view(r, checkpoints[r.id], registry, window_of(expected.get(r.id))) for r in rows)
     country = next((r.destination_country for r in rows if r.destination_country), None)
     return OrderView(order_id, country, parcels)
