@@ -36,7 +36,10 @@ def worker(
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, w.stop)
-            await w.run(housekeeping=PeriodicPrune(sessions, audit_retention_days=settings.audit_retention_days))
+            await w.run(housekeeping=PeriodicPrune(
+                sessions, audit_retention_days=settings.audit_retention_days,
+                receipt_retention_days=settings.receipt_retention_days,
+            ))
             return w.batches
 
     batches = run(main)

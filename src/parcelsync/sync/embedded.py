@@ -51,7 +51,8 @@ def attach_worker(
             )
             application.state.worker = worker
             chores = housekeeping or PeriodicPrune(
-                runtime.sessions, audit_retention_days=runtime.settings.audit_retention_days
+                runtime.sessions, audit_retention_days=runtime.settings.audit_retention_days,
+                receipt_retention_days=runtime.settings.receipt_retention_days,
             )
             async with running(worker, housekeeping=chores):
                 yield state
