@@ -13,7 +13,18 @@ from parcelsync.api.deps import Runtime, current_principal
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
-from parcelsync.api.routes import audit, carriers, connections, health, merchants, metrics, shipments, sync, webhooks
+from parcelsync.api.routes import (
+    audit,
+    carriers,
+    connections,
+    health,
+    merchants,
+    metrics,
+    payments,
+    shipments,
+    sync,
+    webhooks,
+)
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
@@ -64,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks):
+    for module in (health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks, payments):
         app.include_router(module.router)
     mount_dashboard(app)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
