@@ -67,7 +67,9 @@ async def test_evidence_as_json_or_pdf(merchant: httpx.AsyncClient) -> None:
     assert as_pdf.headers["x-evidence-sha256"] in text and UPS in text and S10 in text
     zipped = await merchant.get("/v1/payment-intents/evidence.zip", params={"from": "2026-01-01", "to": "2026-01-31"})
     assert zipped.status_code == 200 and zipped.headers["x-evidence-packs"] == "1"
-    backwards = await merchant.get("/v1/payment-intents/evidence.zip", params={"from": "2026-02-01", "to": "2026-01-01"})
+    backwards = await merchant.get(
+        "/v1/payment-intents/evidence.zip", params={"from": "2026-02-01", "to": "2026-01-01"}
+    )
     assert backwards.status_code == 422 and backwards.json()["error"]["fields"][0]["field"] == "to"
 
 
