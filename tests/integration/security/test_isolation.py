@@ -35,7 +35,10 @@ SAMPLE_BODIES: dict[tuple[str, str], object] = {
 
 
 def path_values(world: World) -> dict[str, object]:
-    return {"merchant_id": BRAVO, "shipment_id": world.bravo_shipment, "provider": "trackingmore", "carrier": "ups"}
+    return {
+        "merchant_id": BRAVO, "shipment_id": world.bravo_shipment, "provider": "trackingmore", "carrier": "ups",
+        "intent_id": "pi_bravo_marker",
+    }
 
 
 async def bravo_snapshot(world: World) -> list[object]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -158,11 +158,18 @@ async def list_payment_intents(
 async def export_evidence(
     merchant: MerchantDep,
     session: SessionDep,
-    shipped_from: Annotated[date, Query(alias="from", description="first ship date (YYYY-MM-DD)")],
-    shipped_to: Annotated[date, Query(alias="to", description="last ship date (YYYY-MM-DD)")],
+    shipped_from: Annotated[
+        date | None, Query(alias="from", description="first ship date (YYYY-MM-DD); default 30 days ago")
+    ] = None,
+    shipped_to: Annotated[
+        date | None, Query(alias="to", description="last ship date (YYYY-MM-DD); default today")
+    ] = None,
     at_risk: bool | None = None,
 ) -> Response:
     """The evidence packs of every payment intent shipped in [from, to], as one zip (at most 500)."""
+    today = utcnow().date()
+    shipped_to = shipped_to or today
+    shipped_from = shipped_from or shipped_to - timedelta(days=30)
     if shipped_to < shipped_from:
         raise InvalidInput([FieldError("to", "must not be before from")])
     try:
