@@ -6,10 +6,10 @@ from fastapi import APIRouter
 from starlette.responses import RedirectResponse
 
 from parcelsync.web.app import PREFIX
-from parcelsync.web.routes import connections, imports, login, overview, problems, shipments
+from parcelsync.web.routes import connections, imports, login, overview, payments, problems, shipments
 
 router = APIRouter(include_in_schema=False)
-for module in (login, overview, shipments, problems, imports, connections):
+for module in (login, overview, shipments, payments, problems, imports, connections):
     router.include_router(module.router, prefix=PREFIX)
 
 
