@@ -14,14 +14,16 @@ from typing import Annotated
 
 import httpx
 import typer
+from sqlalchemy import select
 
 from parcelsync.cli import app, console, database, demo_secret_key, load_settings, run
 from parcelsync.db.engine import unit_of_work
+from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
-from parcelsync.ingest.demo import DEMO_MERCHANT, seed_demo
+from parcelsync.ingest.demo import DEMO_MERCHANT, REFUSED_INTENT, seed_demo
 from parcelsync.ingest.demo_link import connect_to_sandboxes
 from parcelsync.logging import configure_logging
-from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
+from parcelsync.sandbox.link import SandboxAccounts, accept_only_payment_intents, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
 from parcelsync.sandbox.trackingmore.models import TrackingMoreState
@@ -68,6 +70,15 @@ async def prepare(
     )
     async with database(settings) as sessions:
         created = sum(r.status == "created" for r in await seed_demo(sessions, count))
+        async with sessions() as session:
+            intents = await session.scalars(
+                select(ShipmentRow.payment_intent_id)
+                .where(ShipmentRow.merchant_id == DEMO_MERCHANT, ShipmentRow.payment_intent_id.is_not(None))
+                .distinct()
+            )
+            known = sorted(i for i in intents if i and i != REFUSED_INTENT)
+        # One payment intent the gateway does not know: its upload is rejected, a payment at risk to look at.
+        await accept_only_payment_intents(sandbox, urls, accounts, known)
         async with unit_of_work(sessions) as session:
             await connect_to_sandboxes(session, cipher, DEMO_MERCHANT, urls, accounts)
             for provider in Provider:  # the sandboxes start empty on every run: send everything again
@@ -134,5 +145,7 @@ def demo(
     console.print(f"try         curl -H 'Authorization: Bearer {token}' '{api_root}/v1/sync/status'")
     console.print(f"sandboxes   {urls.useepay}  {urls.shopline('demo-store')}  {urls.trackingmore}")
     console.print("sync state  parcelsync sync status")
+    console.print(f"at risk     {api_root}{DASHBOARD_PREFIX}/payments  (parcelsync payments at-risk -m demo)")
+    console.print(f"evidence    parcelsync evidence pi_demo_exception_0002 -m {DEMO_MERCHANT} -o evidence.pdf")
     if serve_api:
         run(lambda: serve_all(settings, sandboxes, host, port, sandbox_port))
