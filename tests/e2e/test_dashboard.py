@@ -123,7 +123,8 @@ def test_merchant_selector_switches_merchant(desktop, server) -> None:  # type: 
 
 
 PAGES = [("overview", "/dashboard/"), ("shipments", "/dashboard/shipments"), ("problems", "/dashboard/problems"),
-         ("import", "/dashboard/import"), ("connections", "/dashboard/connections")]  # fmt: skip
+         ("import", "/dashboard/import"), ("connections", "/dashboard/connections"),
+         ("payments", "/dashboard/payments")]  # fmt: skip
 
 
 @pytest.mark.parametrize(("viewport", "size"), [("1280", DESKTOP), ("phone", PHONE)])
