@@ -74,6 +74,9 @@ def test_evidence_pdf_json_and_zip(cli, tmp_path: Path) -> None:  # type: ignore
     assert doc["payment"]["order_value"] == [{"currency": "EUR", "amount": "120.00"}]
     assert doc["buyer"]["email"] == "o****a@example.com"
     assert cli("evidence", "pi_nope", "-m", "acme", "-o", str(pdf)).exit_code == 1
+    by_order = cli("evidence", "--order", "1002", "-m", "acme", "-o", str(js))
+    assert by_order.exit_code == 0 and json.loads(js.read_bytes())["payment"]["payment_intent_id"] == "pi_cli_2"
+    assert cli("evidence", "pi_cli_1", "--order", "1002", "-m", "acme", "-o", str(js)).exit_code == 2
     zipped = cli("evidence", "-m", "acme", "--from", "2026-01-01", "--to", "2026-01-31", "-o", str(bundle))
     assert zipped.exit_code == 0 and "wrote 2 evidence pack(s)" in zipped.output
     assert len(zipfile.ZipFile(bundle).namelist()) == 5

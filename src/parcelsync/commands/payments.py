@@ -144,13 +144,14 @@ def evidence(
     ),
     shipped_from: Annotated[str | None, typer.Option("--from", help="Bulk: first ship date, YYYY-MM-DD.")] = None,
     shipped_to: Annotated[str | None, typer.Option("--to", help="Bulk: last ship date (default today).")] = None,
+    order: Annotated[str | None, typer.Option("--order", help="The pack of one order instead of an intent.")] = None,
 ) -> None:
-    """Write the evidence pack of one payment intent (PDF or JSON), or a zip of every pack in a date range."""
+    """Write the evidence pack of one payment intent or order (PDF or JSON), or a zip of every pack in a range."""
     if not merchant:
         fail("--merchant is required")
     bulk = shipped_from is not None or shipped_to is not None
-    if bulk == (payment_intent is not None):
-        fail("give a PAYMENT_INTENT, or --from/--to for a zip of every pack in a date range")
+    if [bulk, payment_intent is not None, order is not None].count(True) != 1:
+        fail("give a PAYMENT_INTENT, or --order ORDER, or --from/--to for a zip of every pack in a date range")
     try:
         last = date.fromisoformat(shipped_to) if shipped_to else utcnow().date()
         first = date.fromisoformat(shipped_from) if shipped_from else last - timedelta(days=30)
@@ -160,8 +161,8 @@ def evidence(
     async def main() -> tuple[EvidencePack | None, bytes, int]:
         async with database(load_settings()) as sessions, sessions() as session:
             await require_merchant(session, merchant)
-            if payment_intent is not None:
-                return await build_pack(session, merchant, payment_intent, utcnow()), b"", 0
+            if not bulk:
+                return await build_pack(session, merchant, payment_intent, utcnow(), order_id=order), b"", 0
             try:
                 data, count = await export_zip(session, merchant, first, last, utcnow())
             except TooManyPacks as exc:
@@ -176,6 +177,7 @@ def evidence(
         console.print(f"wrote {count} evidence pack(s) shipped {first} to {last} to {out}")
         return
     if pack is None:
-        fail(f"merchant {merchant!r} has no live parcels on payment intent {payment_intent!r}", code=1)
+        what = f"payment intent {payment_intent!r}" if payment_intent else f"order {order!r}"
+        fail(f"merchant {merchant!r} has no live parcels on {what}", code=1)
     _write(pack, out)
     console.print(f"wrote {out} (evidence JSON SHA-256 {pack.sha256})")

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parcelsync.db.tables import CheckpointRow, MerchantRow, ShipmentRow
 from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.provider import ProviderKind, kind_of
-from parcelsync.payments.queries import load_intents
+from parcelsync.payments.queries import parcel_facts
 from parcelsync.payments.receipts import receipts_for
-from parcelsync.payments.value import intent_value
+from parcelsync.payments.value import order_values
 from parcelsync.sync.keys import target_keys
 
 FORMAT = "parcelsync.evidence/1"
@@ -52,8 +52,10 @@ class EvidencePack:
     sha256: str
 
     @property
-    def payment_intent_id(self) -> str:
-        return str(self.document["payment"]["payment_intent_id"])
+    def subject(self) -> str:
+        """What the pack is about: the payment intent, or else the order."""
+        payment = self.document["payment"]
+        return str(payment["payment_intent_id"] or ", ".join(payment["order_ids"]))
 
 
 def seal(document: dict[str, Any]) -> EvidencePack:
@@ -72,6 +74,8 @@ def _parcel(row: ShipmentRow, timeline: list[CheckpointRow]) -> dict[str, Any]:
     registry = default_registry()
     carrier = registry.resolve(row.carrier)
     delivery = next((c for c in reversed(timeline) if c.status == "delivered"), None)
+    if delivery is None and row.status == "delivered" and timeline:
+        delivery = timeline[-1]  # delivered, but the carrier's last scan carries no status of its own
     return {
         "shipment_id": row.id,
         "carrier": row.carrier,
@@ -90,12 +94,27 @@ def _parcel(row: ShipmentRow, timeline: list[CheckpointRow]) -> dict[str, Any]:
     }
 
 
+async def _live_rows(
+    session: AsyncSession, merchant_id: str, intent_id: str | None, order_id: str | None
+) -> list[ShipmentRow]:
+    stmt = select(ShipmentRow).where(ShipmentRow.merchant_id == merchant_id, ShipmentRow.deleted_at.is_(None))
+    if intent_id is not None:
+        stmt = stmt.where(ShipmentRow.payment_intent_id == intent_id)
+    else:
+        stmt = stmt.where(ShipmentRow.order_id == order_id)
+    return list((await session.scalars(stmt.order_by(ShipmentRow.id))).all())
+
+
 async def build_pack(
-    session: AsyncSession, merchant_id: str, intent_id: str, now: datetime
+    session: AsyncSession, merchant_id: str, intent_id: str | None, now: datetime, *, order_id: str | None = None
 ) -> EvidencePack | None:
-    """The evidence pack of one payment intent of this merchant; None when it has no live parcels."""
-    loaded = await load_intents(session, merchant_id, intent_ids=[intent_id])
-    rows = loaded.rows.get(intent_id)
+    """The evidence pack of one payment intent (or, with `order_id`, one order) of this merchant.
+
+    None when it has no live parcels.
+    """
+    if (intent_id is None) == (order_id is None):
+        raise ValueError("name a payment intent or an order")
+    rows = await _live_rows(session, merchant_id, intent_id, order_id)
     if not rows:
         return None
     merchant = await session.get(MerchantRow, merchant_id)
@@ -117,13 +136,15 @@ async def build_pack(
     })
     receipts = await receipts_for(session, merchant_id, wanted)
     emails = sorted({m for m in (mask_email(r.customer_email) for r in rows) if m})
-    value = intent_value(loaded.facts[0])
+    value = order_values(parcel_facts(r, None) for r in rows)
+    intents = sorted({r.payment_intent_id for r in rows if r.payment_intent_id})
     document: dict[str, Any] = {
         "format": FORMAT,
         "generated_at": now.isoformat(),
         "merchant": {"id": merchant_id, "name": merchant.name if merchant is not None else merchant_id},
         "payment": {
-            "payment_intent_id": intent_id,
+            "payment_intent_id": intent_id or (intents[0] if len(intents) == 1 else None),
+            "payment_intent_ids": intents,
             "order_ids": sorted({r.order_id for r in rows if r.order_id}),
             "order_value": [{"currency": c, "amount": str(a)} for c, a in sorted(value.items())],
         },

@@ -76,7 +76,7 @@ def render_pdf(pack: EvidencePack) -> bytes:
     """The pack as PDF bytes."""
     doc = pack.document
     pdf = _Pack(pack.sha256)
-    pdf.set_title(f"Evidence pack {pack.payment_intent_id}")
+    pdf.set_title(f"Evidence pack {pack.subject}")
     pdf.set_creator("parcelsync")
     pdf.add_page()
     pdf.set_font(pdf.family, "B", 16)
@@ -84,7 +84,7 @@ def render_pdf(pack: EvidencePack) -> bytes:
     payment, merchant, buyer = doc["payment"], doc["merchant"], doc["buyer"]
     pdf.set_font(pdf.family, "", 9)
     pdf.pair("Merchant", f"{merchant['name']} ({merchant['id']})")
-    pdf.pair("Payment intent", payment["payment_intent_id"])
+    pdf.pair("Payment intent(s)", ", ".join(payment["payment_intent_ids"]) or None)
     pdf.pair("Order(s)", ", ".join(payment["order_ids"]) or None)
     pdf.pair("Order value", _money(payment))
     email = buyer.get("email")
@@ -125,6 +125,6 @@ def render_pdf(pack: EvidencePack) -> bytes:
     pdf.line_text(
         "The attached evidence.json is the full record; its SHA-256 is printed above and at the foot of every page.", 8
     )
-    pdf.embed_file(basename=f"evidence-{pack.payment_intent_id}.json", bytes=pack.canonical_json,
+    pdf.embed_file(basename="evidence.json", bytes=pack.canonical_json,
                    desc="Evidence pack (JSON)")
     return bytes(pdf.output())

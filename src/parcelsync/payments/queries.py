@@ -37,7 +37,7 @@ async def gateway_providers(session: AsyncSession, merchant_id: str) -> list[str
     return sorted(p for p in rows if kind_of(p) is ProviderKind.PAYMENT_GATEWAY)
 
 
-def _parcel(row: ShipmentRow, last_scan: datetime | None) -> ParcelFacts:
+def parcel_facts(row: ShipmentRow, last_scan: datetime | None) -> ParcelFacts:
     return ParcelFacts(
         shipment_id=row.id, tracking_number=row.tracking_number, carrier=row.carrier, status=row.status,
         ship_date=row.ship_date, created_at=row.created_at, updated_at=row.updated_at, order_id=row.order_id,
@@ -95,7 +95,7 @@ async def load_intents(
         IntentFacts(
             merchant_id=merchant_id,
             payment_intent_id=intent,
-            parcels=tuple(_parcel(r, activity.get(r.id)) for r in rows),
+            parcels=tuple(parcel_facts(r, activity.get(r.id)) for r in rows),
             gateways=tuple(
                 _gateway(provider, targets.get((provider, intent)), receipts.get((provider, intent)),
                          checks.get((provider, intent)))

@@ -85,3 +85,16 @@ async def test_settings_per_merchant(merchant: httpx.AsyncClient) -> None:
     await merchant.post("/v1/merchants", json={"id": "other", "name": "Other"})
     other = await merchant.get("/v1/payment-settings", headers={"X-Merchant-Id": "other"})
     assert other.json()["accept_within_hours"] == 24
+
+
+async def test_evidence_of_one_order(merchant: httpx.AsyncClient) -> None:
+    await seed(merchant)
+    pack = await merchant.get("/v1/orders/1001/evidence")
+    assert pack.status_code == 200
+    doc = pack.json()
+    assert doc["payment"]["order_ids"] == ["1001"] and doc["payment"]["payment_intent_id"] == "pi_a"
+    assert doc["payment"]["order_value"] == [{"currency": "USD", "amount": "49.90"}]
+    assert {p["tracking_number"] for p in doc["parcels"]} == {UPS, S10}
+    pdf = await merchant.get("/v1/orders/1001/evidence", headers={"Accept": "application/pdf"})
+    assert pdf.content.startswith(b"%PDF") and 'filename="evidence-pi_a.pdf"' in pdf.headers["content-disposition"]
+    assert (await merchant.get("/v1/orders/9999/evidence")).status_code == 404

@@ -67,7 +67,7 @@ async def test_the_pack_holds_exactly_this_intents_facts(any_hub: Hub) -> None:
     doc = json.loads(pack.canonical_json)
     assert hashlib.sha256(pack.canonical_json).hexdigest() == pack.sha256
     assert doc["merchant"] == {"id": MERCHANT, "name": "Test merchant"}
-    assert doc["payment"] == {"payment_intent_id": INTENT, "order_ids": ["ord000001"],
+    assert doc["payment"] == {"payment_intent_id": INTENT, "payment_intent_ids": [INTENT], "order_ids": ["ord000001"],
                               "order_value": [{"currency": "EUR", "amount": "80.00"}]}
     assert doc["buyer"]["email"] == "o****a@example.com"
     assert "olivia@example.com" not in pack.canonical_json.decode()

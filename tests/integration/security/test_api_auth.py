@@ -18,7 +18,10 @@ pytestmark = pytest.mark.anyio
 
 
 def values(world: World) -> dict[str, object]:
-    return {"merchant_id": ALPHA, "shipment_id": world.alpha_shipment, "provider": "trackingmore", "carrier": "ups"}
+    return {
+        "merchant_id": ALPHA, "shipment_id": world.alpha_shipment, "provider": "trackingmore", "carrier": "ups",
+        "intent_id": "pi_alpha", "order_id": "alpha-order",
+    }
 
 
 @pytest.mark.parametrize("auth", [None, "Bearer", "Bearer pst_not-a-real-token", "Basic YWRtaW46YWRtaW4=", "pst_x"])

@@ -37,7 +37,7 @@ SAMPLE_BODIES: dict[tuple[str, str], object] = {
 def path_values(world: World) -> dict[str, object]:
     return {
         "merchant_id": BRAVO, "shipment_id": world.bravo_shipment, "provider": "trackingmore", "carrier": "ups",
-        "intent_id": "pi_bravo_marker",
+        "intent_id": "pi_bravo_marker", "order_id": "BRAVO-ORDER-77",
     }
 
 

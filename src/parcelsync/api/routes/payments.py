@@ -14,7 +14,7 @@ from parcelsync.api.errors import ApiError, not_found
 from parcelsync.api.routes.shipments import reject_unknown_params
 from parcelsync.db.base import utcnow
 from parcelsync.ingest.errors import FieldError, InvalidInput
-from parcelsync.payments.evidence import build_pack
+from parcelsync.payments.evidence import EvidencePack, build_pack
 from parcelsync.payments.export import TooManyPacks, export_zip
 from parcelsync.payments.pdf import render_pdf
 from parcelsync.payments.policy_store import get_policy, save_policy
@@ -209,9 +209,32 @@ async def get_evidence(
     pack = await build_pack(session, merchant.id, intent_id, utcnow())
     if pack is None:
         raise not_found("payment intent")
+    return _pack_response(pack, accept)
+
+
+@router.get(
+    "/v1/orders/{order_id}/evidence",
+    responses={200: {"content": {"application/json": {}, "application/pdf": {}},
+                     "description": "the evidence pack of every live parcel of the order"}},
+)
+async def get_order_evidence(
+    order_id: Annotated[str, Path(min_length=1, max_length=128)],
+    merchant: MerchantDep,
+    session: SessionDep,
+    accept: Annotated[str | None, Header(description="application/pdf for the PDF")] = None,
+) -> Response:
+    """The evidence pack of one order (its parcels whatever their payment intent): JSON, or PDF."""
+    pack = await build_pack(session, merchant.id, None, utcnow(), order_id=order_id)
+    if pack is None:
+        raise not_found("order")
+    return _pack_response(pack, accept)
+
+
+def _pack_response(pack: EvidencePack, accept: str | None) -> Response:
     headers = {"X-Evidence-SHA256": pack.sha256}
     if accept and "application/pdf" in accept.lower():
-        headers["Content-Disposition"] = f'attachment; filename="evidence-{intent_id}.pdf"'
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in pack.subject)[:100]
+        headers["Content-Disposition"] = f'attachment; filename="evidence-{name}.pdf"'
         return Response(render_pdf(pack), media_type="application/pdf", headers=headers)
     return Response(pack.canonical_json, media_type="application/json", headers=headers)
 
