@@ -13,10 +13,11 @@ from typing import Any, Protocol
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.record import Kind
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import GatewayCheckRow
-from parcelsync.domain.provider import ProviderKind, kind_of
+from parcelsync.payments.kinds import kind_of
 
 
 class _Report(Protocol):
@@ -35,7 +36,7 @@ async def record_gateway_checks(
 ) -> int:
     """Replace the stored findings of each payment gateway reconcile checked with this run's drift."""
     now = now or utcnow()
-    gateways = [p for p in report.checked if kind_of(p) is ProviderKind.PAYMENT_GATEWAY]
+    gateways = [p for p in report.checked if kind_of(p) is Kind.PAYMENT_GATEWAY]
     if not gateways:
         return 0
     rows = [

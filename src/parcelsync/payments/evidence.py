@@ -18,16 +18,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.record import Kind
 from parcelsync.db.tables import CheckpointRow, MerchantRow, ShipmentRow
 from parcelsync.domain.carriers import default_registry
-from parcelsync.domain.provider import ProviderKind, kind_of
+from parcelsync.payments.kinds import kind_of
 from parcelsync.payments.queries import parcel_facts
 from parcelsync.payments.receipts import receipts_for
 from parcelsync.payments.value import order_values
 from parcelsync.sync.keys import target_keys
 
 FORMAT = "parcelsync.evidence/1"
-EVIDENCE_KINDS = (ProviderKind.PAYMENT_GATEWAY, ProviderKind.STORE)
+EVIDENCE_KINDS = (Kind.PAYMENT_GATEWAY, Kind.STORE)
 
 
 def mask_email(email: str | None) -> str | None:
@@ -154,7 +155,7 @@ async def build_pack(
         "receipts": [
             {
                 "provider": r.provider,
-                "kind": (kind_of(r.provider) or ProviderKind.STORE).value,
+                "kind": (kind_of(r.provider) or Kind.STORE).value,
                 "target": r.target_key,
                 "version": r.version,
                 "acknowledged_at": r.acknowledged_at.isoformat(),

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.record import Kind
 from parcelsync.db.tables import (
     CheckpointRow,
     ConnectionRow,
@@ -24,8 +25,8 @@ from parcelsync.db.tables import (
     SyncReceiptRow,
     SyncTargetRow,
 )
-from parcelsync.domain.provider import ProviderKind, kind_of
 from parcelsync.payments.facts import GatewayCheck, GatewayFacts, IntentFacts, ParcelFacts, Receipt
+from parcelsync.payments.kinds import kind_of
 from parcelsync.payments.receipts import to_receipt
 
 
@@ -34,7 +35,7 @@ async def gateway_providers(session: AsyncSession, merchant_id: str) -> list[str
     rows = await session.scalars(
         select(ConnectionRow.provider).where(ConnectionRow.merchant_id == merchant_id, ConnectionRow.enabled.is_(True))
     )
-    return sorted(p for p in rows if kind_of(p) is ProviderKind.PAYMENT_GATEWAY)
+    return sorted(p for p in rows if kind_of(p) is Kind.PAYMENT_GATEWAY)
 
 
 def parcel_facts(row: ShipmentRow, last_scan: datetime | None) -> ParcelFacts:

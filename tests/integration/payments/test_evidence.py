@@ -81,9 +81,9 @@ async def test_the_pack_holds_exactly_this_intents_facts(any_hub: Hub) -> None:
     every_scan = {c["description"] for p in doc["parcels"] for c in p["checkpoints"]}
     assert every_scan == {"Accepted by carrier", "Delivered to mailbox"}
     kinds = {(r["provider"], r["kind"], r["target"]) for r in doc["receipts"]}
-    assert kinds == {("useepay", "payment_gateway", INTENT), ("shopline", "store", "ord000001/ful000001")}
+    assert kinds == {("useepay", "payment gateway", INTENT), ("shopline", "store", "ord000001/ful000001")}
     assert all(r["request_id"] != "other-req" for r in doc["receipts"])
-    gateway = next(r for r in doc["receipts"] if r["kind"] == "payment_gateway")
+    gateway = next(r for r in doc["receipts"] if r["kind"] == "payment gateway")
     assert {p["tracking_number"] for p in gateway["sent"]} == set(numbers)
     async with hub.sessions() as session:
         theirs = await build_pack(session, OTHER, INTENT, utcnow())
