@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     backoff_cap_s: float = 600.0
     poll_interval_s: float = 300.0
     audit_retention_days: int = 30
+    receipt_retention_days: int = 730
     webhook_max_age_s: float = 600.0
     public_base_url: str | None = None
     tracking_miss_floor_ms: float = 150.0

@@ -146,7 +146,7 @@ def test_demo_seeds_once_and_keeps_its_key(tmp_path: Path, monkeypatch: pytest.M
     env = {"PARCELSYNC_SECRET_KEY": None, "PARCELSYNC_DATABASE_URL": None, "COLUMNS": "200"}
     first = CliRunner().invoke(app, ["demo", "--no-serve"], env=env, catch_exceptions=False)
     assert first.exit_code == 0, first.output
-    assert "50 new demo shipments" in first.stdout and "/docs" in first.stdout
+    assert "53 new demo shipments" in first.stdout and "/docs" in first.stdout and "/payments" in first.stdout
     key = (tmp_path / ".parcelsync-demo-key").read_text().strip()
     Fernet(key.encode())
     second = CliRunner().invoke(app, ["demo", "--no-serve"], env=env, catch_exceptions=False)

@@ -124,7 +124,7 @@ def test_merchant_selector_switches_merchant(desktop, server) -> None:  # type: 
 
 PAGES = [("overview", "/dashboard/"), ("shipments", "/dashboard/shipments"), ("problems", "/dashboard/problems"),
          ("import", "/dashboard/import"), ("connections", "/dashboard/connections"), ("alerts", "/dashboard/alerts"),
-         ("webhooks", "/dashboard/webhooks")]  # fmt: skip
+         ("webhooks", "/dashboard/webhooks"), ("payments", "/dashboard/payments")]  # fmt: skip
 
 
 @pytest.mark.parametrize(("viewport", "size"), [("1280", DESKTOP), ("phone", PHONE)])

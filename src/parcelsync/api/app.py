@@ -21,6 +21,7 @@ from parcelsync.api.routes import (
     health,
     merchants,
     metrics,
+    payments,
     shipments,
     sync,
     tracking_page,
@@ -79,7 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks, tracking_page):
+    for module in (
+        health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks, tracking_page, payments
+    ):  # fmt: skip
         app.include_router(module.router)
     for extra in (events_routes, webhook_endpoints, alerts_routes):
         app.include_router(extra.router)

@@ -63,6 +63,8 @@ class ShipmentOut(BaseModel):
     customer_phone: str | None
     destination_country: str | None
     ship_date: date | None
+    order_value: str | None
+    currency: str | None
     status: str
     substatus: str | None
     last_event: str | None

@@ -25,10 +25,13 @@ def audit_prune(
 
     async def main() -> PruneReport:
         async with database(settings) as sessions:
-            return await housekeeping(sessions, audit_retention_days=keep)
+            return await housekeeping(
+                sessions, audit_retention_days=keep, receipt_retention_days=settings.receipt_retention_days
+            )
 
     report = run(main)
     console.print(
         f"deleted {report.audit_rows} audit row(s) older than {keep} day(s) "
-        f"and {report.idempotency_keys} expired idempotency key(s)"
+        f"and {report.idempotency_keys} expired idempotency key(s); "
+        f"sync receipts are kept {settings.receipt_retention_days} day(s) ({report.receipts} older ones deleted)"
     )

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import httpx
 import typer
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.chores import NotifyChores, delivering
@@ -22,14 +23,15 @@ from parcelsync.cli import app, console, database, demo_secret_key, load_setting
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
+from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
-from parcelsync.ingest.demo import DEMO_MERCHANT, seed_demo
+from parcelsync.ingest.demo import DEMO_MERCHANT, REFUSED_INTENT, seed_demo
 from parcelsync.ingest.demo_history import seed_history
 from parcelsync.ingest.demo_link import connect_to_sandboxes
 from parcelsync.logging import configure_logging
 from parcelsync.outbound import endpoints
 from parcelsync.outbound.receiver import ReceiverState, create_receiver_app
-from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
+from parcelsync.sandbox.link import SandboxAccounts, accept_only_payment_intents, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
 from parcelsync.sandbox.trackingmore.models import TrackingMoreState
@@ -87,6 +89,15 @@ async def prepare(
     )
     async with database(settings) as sessions:
         created = sum(r.status == "created" for r in await seed_demo(sessions, count))
+        async with sessions() as session:
+            intents = await session.scalars(
+                select(ShipmentRow.payment_intent_id)
+                .where(ShipmentRow.merchant_id == DEMO_MERCHANT, ShipmentRow.payment_intent_id.is_not(None))
+                .distinct()
+            )
+            known = sorted(i for i in intents if i and i != REFUSED_INTENT)
+        # One payment intent the gateway does not know: its upload is rejected, a payment at risk to look at.
+        await accept_only_payment_intents(sandbox, urls, accounts, known)
         async with unit_of_work(sessions) as session:
             sample = await seed_sample(session, DEMO_MERCHANT)
             await save_config(session, settings, DEMO_MERCHANT, TrackingPageIn(**BRANDING, tracking_page_links=True))
@@ -202,5 +213,7 @@ def demo(
     console.print("sync state  parcelsync sync status")
     console.print(f"webhooks    {receiver_url} receives signed events: {api_root}{DASHBOARD_PREFIX}/webhooks")
     console.print(f"alerts      {api_root}{DASHBOARD_PREFIX}/alerts  (expected dates on every shipment page)")
+    console.print(f"at risk     {api_root}{DASHBOARD_PREFIX}/payments  (parcelsync payments at-risk -m demo)")
+    console.print(f"evidence    parcelsync evidence pi_demo_exception_0002 -m {DEMO_MERCHANT} -o evidence.pdf")
     if serve_api:
         run(lambda: serve_all(settings, sandboxes, host, port, sandbox_port, receiver, receiver_port))

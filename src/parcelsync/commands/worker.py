@@ -41,7 +41,11 @@ def worker(
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, w.stop)
-            prune = PeriodicPrune(sessions, audit_retention_days=settings.audit_retention_days)
+            prune = PeriodicPrune(
+                sessions,
+                audit_retention_days=settings.audit_retention_days,
+                receipt_retention_days=settings.receipt_retention_days,
+            )
             await w.run(housekeeping=NotifyChores(sessions, settings, inner=prune))
             return w.batches
 

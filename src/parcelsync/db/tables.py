@@ -108,6 +108,8 @@ class ShipmentRow(Base):
     customer_phone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     destination_country: Mapped[str | None] = mapped_column(String(2), nullable=True)
     ship_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    order_value: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     status: Mapped[str] = mapped_column(String(32), default="pending")
     substatus: Mapped[str | None] = mapped_column(String(64), nullable=True)
     last_event: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -464,3 +466,47 @@ class AlertRow(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+class SyncReceiptRow(Base):
+    """Proof that a provider acknowledged one version of a target: when, under which request id, what was sent.
+
+    Written only in the transaction that records the acknowledgement; kept for its own (longer)
+    retention, so `audit prune` never takes the proof a dispute needs months later.
+    `parcels` holds what was sent: [{tracking_number, carrier, tracking_url}, ...].
+    """
+
+    __tablename__ = "sync_receipts"
+    __table_args__ = (UniqueConstraint("merchant_id", "provider", "target_key", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    provider: Mapped[str] = mapped_column(String(20))
+    target_key: Mapped[str] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(Integer)
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    request_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    parcels: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class GatewayCheckRow(Base):
+    """The last reconcile finding that a payment gateway holds other numbers than the hub for an intent."""
+
+    __tablename__ = "gateway_checks"
+
+    merchant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20), primary_key=True)
+    payment_intent_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    hub_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    remote_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class PaymentSettingsRow(Base):
+    """A merchant's thresholds for "payment at risk" (defaults in payments/risk.py when no row)."""
+
+    __tablename__ = "payment_settings"
+
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True)
+    accept_within_hours: Mapped[int] = mapped_column(Integer)
+    stuck_after_days: Mapped[int] = mapped_column(Integer)
+    late_after_days: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,6 +28,10 @@ _STATUSES = (
     DeliveryStatus.OUT_FOR_DELIVERY, DeliveryStatus.DELIVERED, DeliveryStatus.DELIVERED, DeliveryStatus.EXCEPTION,
 )  # fmt: skip
 _UPS_ALPHABET = "ABCDEFGHJKLMNPRSTVWXY0123456789"
+_CURRENCIES = {"US": "USD", "GB": "GBP", "CA": "CAD", "AU": "AUD", "JP": "JPY", "KR": "KRW"}
+ZERO_DECIMAL = frozenset({"JPY", "KRW"})
+REFUSED_INTENT = "pi_demo_refused_0001"
+"""A payment intent the demo's gateway sandbox does not know: its upload is rejected (a payment at risk)."""
 
 
 def s10_number(serial: int, service: str = "LX", country: str = "CN") -> str:
@@ -57,6 +61,7 @@ def _number(rng: random.Random, index: int) -> tuple[str, str | None, str]:
 def demo_shipments(count: int = 50, seed: int = 2024) -> list[dict[str, str]]:
     """`count` shipments as ShipmentIn dicts: every 3rd without a payment intent, every 5th without an order."""
     rng = random.Random(seed)
+    values = random.Random(seed + 1)  # its own stream, so adding values left every other field as it was
     today = date.today()
     items: list[dict[str, str]] = []
     for index in range(count):
@@ -74,12 +79,37 @@ def demo_shipments(count: int = 50, seed: int = 2024) -> list[dict[str, str]]:
         }
         if carrier:
             item["carrier"] = carrier
+        currency = _CURRENCIES.get(item["destination_country"], "EUR")
+        cents = values.randrange(1_500, 25_000)
+        item["currency"] = currency
+        item["order_value"] = str(cents) if currency in ZERO_DECIMAL else f"{cents / 100:.2f}"
         if index % 5:
             item["order_id"] = f"{21000000 + index}"
             item["fulfillment_id"] = f"{31000000 + index}"
         if index % 3:
             item["payment_intent_id"] = f"pi_demo_{index:04d}{rng.randrange(16**8):08x}"
         items.append(item)
+    return items
+
+
+def demo_at_risk_shipments(seed: int = 2024) -> list[dict[str, str]]:
+    """Payments the demo shows at risk: an upload the gateway rejects, a parcel in exception, a late parcel."""
+    rng = random.Random(seed + 2)
+    today = date.today()
+    cases = [
+        ("pi_demo_refused_0001", "in_transit", 3, "Noise-cancelling headphones", "189.00", "USD", "US"),
+        ("pi_demo_exception_0002", "exception", 6, "Espresso machine", "249.90", "EUR", "FR"),
+        ("pi_demo_late_0003", "in_transit", 35, "Wool coat", "320.00", "GBP", "GB"),
+    ]
+    items: list[dict[str, str]] = []
+    for index, (intent, status, days, title, value, currency, country) in enumerate(cases):
+        items.append({
+            "tracking_number": s10_number(90_000_000 + rng.randrange(1_000_000), "LX", "CN"),
+            "title": title, "customer_name": _NAMES[index], "customer_email": f"buyer{index}@example.com",
+            "destination_country": country, "ship_date": (today - timedelta(days=days)).isoformat(),
+            "status": status, "order_id": f"2900000{index}", "fulfillment_id": f"3900000{index}",
+            "payment_intent_id": intent, "order_value": value, "currency": currency,
+        })
     return items
 
 
@@ -91,4 +121,5 @@ async def seed_demo(sessions: async_sessionmaker[AsyncSession], count: int = 50)
     async with unit_of_work(sessions) as session:
         if await get_merchant(session, DEMO_MERCHANT) is None:
             await create_merchant(session, "Demo Store", DEMO_MERCHANT)
-        return await upsert_shipments(session, DEMO_MERCHANT, demo_shipments(count), source="demo")
+        items = [*demo_shipments(count), *demo_at_risk_shipments()]
+        return await upsert_shipments(session, DEMO_MERCHANT, items, source="demo")

@@ -22,6 +22,7 @@ from parcelsync.domain.status import DeliveryStatus
 from parcelsync.domain.tracking_numbers import InvalidTrackingNumber, check
 from parcelsync.ingest.countries import ISO_ALPHA2
 from parcelsync.ingest.errors import FieldError, InvalidInput
+from parcelsync.ingest.money import check_amount, check_currency
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _SIMPLE_EMAIL = re.compile(
@@ -68,6 +69,8 @@ class _ShipmentFields(BaseModel):
     customer_phone: Text64 = None
     destination_country: Text2 = None
     ship_date: Annotated[date | None, BeforeValidator(_blank_to_none)] = None
+    order_value: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
+    currency: Text64 = None
     status: Annotated[DeliveryStatus | None, BeforeValidator(_blank_to_none)] = None
 
     @field_validator("tracking_url")
@@ -110,6 +113,19 @@ class _ShipmentFields(BaseModel):
         return code
 
 
+    @field_validator("order_value", mode="before")
+    @classmethod
+    def _order_value_is_text(cls, value: Any) -> Any:
+        if isinstance(value, (bool, float)):
+            raise ValueError('must be a decimal string such as "19.99" (a JSON number loses cents)')
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        return None if value is None else check_currency(value)
+
+
 class ShipmentIn(_ShipmentFields):
     """A shipment as a caller sends it (JSON body, CSV row, CLI)."""
 
@@ -125,6 +141,8 @@ class ShipmentPatch(_ShipmentFields):
 
 SHIPMENT_FIELDS: tuple[str, ...] = tuple(ShipmentIn.model_fields)
 HASHED_FIELDS: tuple[str, ...] = tuple(f for f in SHIPMENT_FIELDS if f != "status")
+OMITTED_WHEN_EMPTY: frozenset[str] = frozenset({"order_value", "currency"})
+"""Fields added later: left out of the content hash when empty, so stored hashes stay valid."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +162,8 @@ class NormalizedShipment:
     customer_phone: str | None
     destination_country: str | None
     ship_date: date | None
+    order_value: str | None
+    currency: str | None
     status: str | None
     flags: tuple[str, ...] = ()
     content_hash: str = ""
@@ -155,13 +175,32 @@ class NormalizedShipment:
 
 def content_hash(columns: dict[str, Any]) -> str:
     """SHA-256 of the descriptive columns; equal hashes mean a re-send changes nothing."""
-    canonical = {f: (None if columns.get(f) is None else str(columns[f])) for f in HASHED_FIELDS}
+    canonical = {
+        f: (None if columns.get(f) is None else str(columns[f]))
+        for f in HASHED_FIELDS
+        if f not in OMITTED_WHEN_EMPTY or columns.get(f) is not None
+    }
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _order_value(item: ShipmentIn) -> str | None:
+    """An order value needs its currency (and fits the currency's minor units); a currency needs a value."""
+    if item.order_value is None and item.currency is None:
+        return None
+    if item.currency is None:
+        raise InvalidInput([FieldError("currency", "required with order_value (ISO 4217, e.g. USD)")])
+    if item.order_value is None:
+        raise InvalidInput([FieldError("order_value", "required with currency")])
+    try:
+        return check_amount(item.order_value, item.currency)
+    except ValueError as exc:
+        raise InvalidInput([FieldError("order_value", str(exc))]) from None
 
 
 def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> NormalizedShipment:
     """Check the tracking number (carrier detection, check digits) and canonicalise the carrier."""
     registry = registry or default_registry()
+    order_value = _order_value(item)
     try:
         result = check(item.tracking_number, carrier=item.carrier, registry=registry)
     except InvalidTrackingNumber as exc:
@@ -182,6 +221,8 @@ def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> Norm
         customer_phone=item.customer_phone,
         destination_country=item.destination_country,
         ship_date=item.ship_date,
+        order_value=order_value,
+        currency=item.currency,
         status=item.status.value if item.status else None,
     )
     return NormalizedShipment(**values, flags=tuple(result.flags), content_hash=content_hash(values))

@@ -98,3 +98,17 @@ def sandbox_connections(urls: SandboxUrls, accounts: SandboxAccounts) -> list[Sa
             {"webhooks": accounts.webhooks},
         ),
     ]
+
+
+async def accept_only_payment_intents(
+    http: httpx.AsyncClient, urls: SandboxUrls, accounts: SandboxAccounts, known: list[str]
+) -> None:
+    """Make the gateway sandbox know only these payment intents: an upload for any other is rejected."""
+    response = await http.post(
+        f"{urls.useepay}/_sandbox/merchants",
+        json={
+            "merchant_no": accounts.merchant_no, "app_id": accounts.app_id, "api_key": accounts.useepay_api_key,
+            "payment_intents": known, "accept_any_payment_intent": False,
+        },
+    )
+    response.raise_for_status()

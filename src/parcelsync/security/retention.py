@@ -14,6 +14,8 @@ from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import AuditRow
 from parcelsync.logging import get_logger
+from parcelsync.payments.receipts import DEFAULT_RETENTION_DAYS as RECEIPT_RETENTION_DAYS
+from parcelsync.payments.receipts import prune_receipts
 from parcelsync.security.idempotency import DEFAULT_TTL_S, prune_idempotency_keys
 
 CHUNK = 5000
@@ -24,6 +26,7 @@ log = get_logger(__name__)
 class PruneReport:
     audit_rows: int
     idempotency_keys: int
+    receipts: int = 0
 
 
 async def prune_audit_log(sessions: async_sessionmaker[AsyncSession], *, older_than: datetime) -> int:
@@ -47,13 +50,18 @@ async def housekeeping(
     audit_retention_days: int,
     now: datetime | None = None,
     idempotency_ttl_s: float = DEFAULT_TTL_S,
+    receipt_retention_days: int = RECEIPT_RETENTION_DAYS,
 ) -> PruneReport:
-    """One housekeeping pass (the worker runs it now and then; `parcelsync audit prune` runs it on demand)."""
+    """One housekeeping pass (the worker runs it now and then; `parcelsync audit prune` runs it on demand).
+
+    Sync receipts have their own, longer retention: pruning the audit log never takes them.
+    """
     now = now or utcnow()
     audit = await prune_audit_log(sessions, older_than=now - timedelta(days=audit_retention_days))
     async with unit_of_work(sessions) as session:
         keys = await prune_idempotency_keys(session, older_than=now - timedelta(seconds=idempotency_ttl_s))
-    return PruneReport(audit_rows=audit, idempotency_keys=keys)
+    receipts = await prune_receipts(sessions, older_than=now - timedelta(days=receipt_retention_days))
+    return PruneReport(audit_rows=audit, idempotency_keys=keys, receipts=receipts)
 
 
 
@@ -65,11 +73,13 @@ class PeriodicPrune:
         sessions: async_sessionmaker[AsyncSession],
         *,
         audit_retention_days: int,
+        receipt_retention_days: int = RECEIPT_RETENTION_DAYS,
         every_s: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
         self._days = audit_retention_days
+        self._receipt_days = receipt_retention_days
         self._every_s = every_s
         self._clock = clock
         self._last: float | None = None
@@ -79,7 +89,12 @@ class PeriodicPrune:
         if self._last is not None and now - self._last < self._every_s:
             return None
         self._last = now
-        report = await housekeeping(self._sessions, audit_retention_days=self._days)
-        if report.audit_rows or report.idempotency_keys:
-            log.info("housekeeping", audit_rows=report.audit_rows, idempotency_keys=report.idempotency_keys)
+        report = await housekeeping(
+            self._sessions, audit_retention_days=self._days, receipt_retention_days=self._receipt_days
+        )
+        if report.audit_rows or report.idempotency_keys or report.receipts:
+            log.info(
+                "housekeeping", audit_rows=report.audit_rows, idempotency_keys=report.idempotency_keys,
+                receipts=report.receipts,
+            )
         return report

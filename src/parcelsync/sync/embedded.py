@@ -51,7 +51,11 @@ def attach_worker(
                 runtime.sessions, runtime.settings, cipher=runtime.cipher, concurrency=concurrency, transport=transport
             )
             application.state.worker = worker
-            prune = PeriodicPrune(runtime.sessions, audit_retention_days=runtime.settings.audit_retention_days)
+            prune = PeriodicPrune(
+                runtime.sessions,
+                audit_retention_days=runtime.settings.audit_retention_days,
+                receipt_retention_days=runtime.settings.receipt_retention_days,
+            )
             chores = housekeeping or NotifyChores(runtime.sessions, runtime.settings, inner=prune)
             async with (
                 running(worker, housekeeping=chores),

@@ -23,6 +23,7 @@ from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
 from parcelsync.db.tables import ShipmentRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
+from parcelsync.payments.checks import record_gateway_checks
 from parcelsync.sync.clients import ClientCache
 from parcelsync.sync.keys import TargetKey
 from parcelsync.sync.planner import bump_targets
@@ -105,6 +106,7 @@ async def reconcile_merchant(
         report.errors.extend(result.errors)
         if result.checked is not None:
             report.checked[provider.value] = result.checked
+    await record_gateway_checks(sessions, report)
     if fix and report.drift:
         async with unit_of_work(sessions) as session:
             report.fixed = await bump_targets(session, merchant_id, drift_keys(report.drift))

@@ -33,6 +33,7 @@ from parcelsync.db.tables import AuditRow
 from parcelsync.events import sync as sync_events
 from parcelsync.logging import get_logger, register_secrets
 from parcelsync.metrics import CALL_LATENCY, CALLS, OUTCOMES, RATE_LIMITED, SYNC_LATENCY, refresh_outbox_gauges
+from parcelsync.payments.receipts import record_receipts
 from parcelsync.providers.errors import AuthError, ProviderError, RateLimited
 from parcelsync.providers.http import default_client
 from parcelsync.settings import Settings
@@ -229,6 +230,7 @@ class Worker:
                 OUTCOMES.labels(provider, "paused" if decision.pause_until else "retry", code).inc()
             await outbox.ack_many(session, acks, owner=claim.owner, now=now)
             await sync_events.targets_synced(session, claim.merchant_id, provider, result.results)
+            await record_receipts(session, claim, result, now)
             if pause is not None:
                 until, why = pause
                 await outbox.pause_connection(session, claim.merchant_id, claim.provider, until=until, reason=why)

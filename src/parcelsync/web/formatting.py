@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from jinja2 import Environment
@@ -123,8 +124,14 @@ def masked_credentials(credentials: dict[str, str]) -> list[tuple[str, str]]:
     return [(label(k), mask(v)) for k, v in sorted(credentials.items())]
 
 
+def money(amount: Decimal, currency: str) -> str:
+    """`1,234.50 USD`."""
+    return f"{amount:,f} {currency}"
+
+
 def install(env: Environment) -> None:
     env.filters.update(
+        money=money,
         when=when,
         age=age,
         ago=ago,

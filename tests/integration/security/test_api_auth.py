@@ -19,7 +19,8 @@ pytestmark = pytest.mark.anyio
 
 def values(world: World) -> dict[str, object]:
     return {"merchant_id": ALPHA, "shipment_id": world.alpha_shipment, "provider": "trackingmore", "carrier": "ups",
-            "endpoint_id": 999999, "delivery_id": 999999, "alert_id": 999999}  # fmt: skip
+            "endpoint_id": 999999, "delivery_id": 999999, "alert_id": 999999,
+            "intent_id": "pi_alpha", "order_id": "alpha-order"}  # fmt: skip
 
 
 @pytest.mark.parametrize("auth", [None, "Bearer", "Bearer pst_not-a-real-token", "Basic YWRtaW46YWRtaW4=", "pst_x"])

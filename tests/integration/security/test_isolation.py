@@ -40,7 +40,8 @@ SAMPLE_BODIES: dict[tuple[str, str], object] = {
 
 def path_values(world: World) -> dict[str, object]:
     return {"merchant_id": BRAVO, "shipment_id": world.bravo_shipment, "provider": "trackingmore", "carrier": "ups",
-            "endpoint_id": world.bravo_endpoint, "delivery_id": 999999, "alert_id": 999999}  # fmt: skip
+            "endpoint_id": world.bravo_endpoint, "delivery_id": 999999, "alert_id": 999999,
+            "intent_id": "pi_bravo_marker", "order_id": "BRAVO-ORDER-77"}  # fmt: skip
 
 
 async def bravo_snapshot(world: World) -> list[object]:

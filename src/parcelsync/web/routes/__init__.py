@@ -12,6 +12,7 @@ from parcelsync.web.routes import (
     imports,
     login,
     overview,
+    payments,
     problems,
     settings,
     shipments,
@@ -19,7 +20,7 @@ from parcelsync.web.routes import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (login, overview, shipments, problems, imports, connections, alerts, webhooks_out, settings):
+for module in (login, overview, shipments, payments, problems, imports, connections, alerts, webhooks_out, settings):
     router.include_router(module.router, prefix=PREFIX)
 
 

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 
 from parcelsync.db.base import utcnow
 from parcelsync.domain.provider import Provider
+from parcelsync.payments.service import at_risk_summary
 from parcelsync.sync.state import sync_status
 from parcelsync.web import queries
 from parcelsync.web.app import Dashboard, Page, dashboard, db, page, render
@@ -65,4 +66,5 @@ async def overview(
         charts=charts,
         stats_at=stats.computed_at,
         states=queries.SYNC_STATES,
+        at_risk=await at_risk_summary(session, mid, utcnow()),
     )

@@ -1,0 +1,181 @@
+"""Reading payment intents: a merchant's parcels grouped by payment intent, with each gateway's view of them.
+
+Which connections are payment gateways is asked of the provider's kind, never of its name; a
+gateway's outbox target for an intent is the key `sync.keys.target_keys` gives a parcel of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.connectors.record import Kind
+from parcelsync.db.tables import (
+    CheckpointRow,
+    ConnectionRow,
+    GatewayCheckRow,
+    ShipmentRow,
+    StatusEventRow,
+    SyncReceiptRow,
+    SyncTargetRow,
+)
+from parcelsync.payments.facts import GatewayCheck, GatewayFacts, IntentFacts, ParcelFacts, Receipt
+from parcelsync.payments.kinds import kind_of
+from parcelsync.payments.receipts import to_receipt
+
+
+async def gateway_providers(session: AsyncSession, merchant_id: str) -> list[str]:
+    """The merchant's enabled connections whose provider is a payment gateway."""
+    rows = await session.scalars(
+        select(ConnectionRow.provider).where(ConnectionRow.merchant_id == merchant_id, ConnectionRow.enabled.is_(True))
+    )
+    return sorted(p for p in rows if kind_of(p) is Kind.PAYMENT_GATEWAY)
+
+
+def parcel_facts(row: ShipmentRow, last_scan: datetime | None) -> ParcelFacts:
+    return ParcelFacts(
+        shipment_id=row.id, tracking_number=row.tracking_number, carrier=row.carrier, status=row.status,
+        ship_date=row.ship_date, created_at=row.created_at, updated_at=row.updated_at, order_id=row.order_id,
+        order_value=row.order_value, currency=row.currency, delivered_at=row.delivered_at,
+        last_checkpoint_at=last_scan,
+    )
+
+
+async def _latest(session: AsyncSession, column: Any, owner: Any, ids: Sequence[int]) -> dict[int, datetime]:
+    out: dict[int, datetime] = {}
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(owner, func.max(column)).where(owner.in_(list(ids[start : start + 1000]))).group_by(owner)
+        )
+        out.update({shipment_id: at for shipment_id, at in rows if at is not None})
+    return out
+
+
+async def _last_activity(session: AsyncSession, ids: Sequence[int]) -> dict[int, datetime]:
+    """Per shipment: its latest checkpoint, or else its latest status change (what "stuck" measures from)."""
+    changes = await _latest(session, StatusEventRow.at, StatusEventRow.shipment_id, ids)
+    scans = await _latest(session, CheckpointRow.time, CheckpointRow.shipment_id, ids)
+    return {**changes, **scans}
+
+
+@dataclass(frozen=True, slots=True)
+class IntentRows:
+    """The raw rows behind intents: parcels by intent, for detail pages and evidence."""
+
+    facts: list[IntentFacts]
+    rows: dict[str, list[ShipmentRow]]
+
+
+async def load_intents(
+    session: AsyncSession, merchant_id: str, *, intent_ids: Sequence[str] | None = None
+) -> IntentRows:
+    """Every payment intent of the merchant (or the given ones) with live parcels, as facts."""
+    stmt = select(ShipmentRow).where(
+        ShipmentRow.merchant_id == merchant_id,
+        ShipmentRow.deleted_at.is_(None),
+        ShipmentRow.payment_intent_id.is_not(None),
+    )
+    if intent_ids is not None:
+        stmt = stmt.where(ShipmentRow.payment_intent_id.in_(list(intent_ids)))
+    shipments = list((await session.scalars(stmt.order_by(ShipmentRow.id))).all())
+    by_intent: dict[str, list[ShipmentRow]] = defaultdict(list)
+    for row in shipments:
+        by_intent[row.payment_intent_id or ""].append(row)
+    activity = await _last_activity(session, [r.id for r in shipments])
+    gateways = await gateway_providers(session, merchant_id)
+    targets = await _targets(session, merchant_id, gateways, list(by_intent))
+    receipts = await _latest_receipts(session, merchant_id, gateways, list(by_intent))
+    checks = await _checks(session, merchant_id, list(by_intent))
+    facts = [
+        IntentFacts(
+            merchant_id=merchant_id,
+            payment_intent_id=intent,
+            parcels=tuple(parcel_facts(r, activity.get(r.id)) for r in rows),
+            gateways=tuple(
+                _gateway(provider, targets.get((provider, intent)), receipts.get((provider, intent)),
+                         checks.get((provider, intent)))
+                for provider in gateways
+            ),
+        )
+        for intent, rows in by_intent.items()
+    ]
+    return IntentRows(facts, dict(by_intent))
+
+
+def _gateway(
+    provider: str, target: SyncTargetRow | None, receipt: Receipt | None, check: GatewayCheck | None
+) -> GatewayFacts:
+    return GatewayFacts(
+        provider=provider,
+        state=target.state if target is not None else None,
+        reason=target.reason if target is not None and target.state in ("parked", "dead") else None,
+        target_id=target.id if target is not None else None,
+        last_attempt_at=target.last_attempt_at if target is not None else None,
+        last_receipt=receipt,
+        check=check,
+    )
+
+
+def _chunks(keys: Sequence[str], size: int = 1000) -> list[list[str]]:
+    return [list(keys[i : i + size]) for i in range(0, len(keys), size)]
+
+
+async def _targets(
+    session: AsyncSession, merchant_id: str, providers: Sequence[str], keys: Sequence[str]
+) -> dict[tuple[str, str], SyncTargetRow]:
+    out: dict[tuple[str, str], SyncTargetRow] = {}
+    if not providers:
+        return out
+    for chunk in _chunks(keys):
+        rows = await session.scalars(
+            select(SyncTargetRow).where(
+                SyncTargetRow.merchant_id == merchant_id,
+                SyncTargetRow.provider.in_(list(providers)),
+                SyncTargetRow.target_key.in_(chunk),
+            )
+        )
+        out.update({(r.provider, r.target_key): r for r in rows})
+    return out
+
+
+async def _latest_receipts(
+    session: AsyncSession, merchant_id: str, providers: Sequence[str], keys: Sequence[str]
+) -> dict[tuple[str, str], Receipt]:
+    out: dict[tuple[str, str], Receipt] = {}
+    if not providers:
+        return out
+    for chunk in _chunks(keys):
+        rows = await session.scalars(
+            select(SyncReceiptRow)
+            .where(
+                SyncReceiptRow.merchant_id == merchant_id,
+                SyncReceiptRow.provider.in_(list(providers)),
+                SyncReceiptRow.target_key.in_(chunk),
+            )
+            .order_by(SyncReceiptRow.acknowledged_at, SyncReceiptRow.id)
+        )
+        out.update({(r.provider, r.target_key): to_receipt(r) for r in rows})
+    return out
+
+
+async def _checks(
+    session: AsyncSession, merchant_id: str, keys: Sequence[str]
+) -> dict[tuple[str, str], GatewayCheck]:
+    out: dict[tuple[str, str], GatewayCheck] = {}
+    for chunk in _chunks(keys):
+        rows = await session.scalars(
+            select(GatewayCheckRow).where(
+                GatewayCheckRow.merchant_id == merchant_id, GatewayCheckRow.payment_intent_id.in_(chunk)
+            )
+        )
+        out.update({
+            (r.provider, r.payment_intent_id): GatewayCheck(r.checked_at, tuple(r.hub_numbers), tuple(r.remote_numbers))
+            for r in rows
+        })
+    return out

@@ -1,0 +1,169 @@
+"""Payment intents as the API, the dashboard and the CLI show them: listed with filters, one in detail, a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.tables import SyncTargetRow
+from parcelsync.payments.facts import IntentFacts
+from parcelsync.payments.policy_store import get_policy
+from parcelsync.payments.queries import load_intents
+from parcelsync.payments.risk import Finding, Reason, RiskPolicy, assess, intent_state
+from parcelsync.payments.value import intent_value, totals_by_currency
+
+
+@dataclass(frozen=True, slots=True)
+class IntentView:
+    """One payment intent with its value, state at the gateways and the reasons it is at risk."""
+
+    facts: IntentFacts
+    state: str
+    findings: tuple[Finding, ...]
+    value: dict[str, Decimal]
+    age_hours: float
+
+    @property
+    def id(self) -> str:
+        return self.facts.payment_intent_id
+
+    @property
+    def at_risk(self) -> bool:
+        return bool(self.findings)
+
+    @property
+    def reasons(self) -> list[str]:
+        return sorted({f.reason.value for f in self.findings})
+
+
+@dataclass(frozen=True, slots=True)
+class IntentFilter:
+    at_risk: bool | None = None
+    state: str | None = None
+    min_age_hours: float | None = None
+    max_age_hours: float | None = None
+    gateway: str | None = None
+    reason: str | None = None
+    shipped_from: date | None = None
+    shipped_to: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """At-risk intents: how many, their value per currency, and how many carry each reason."""
+
+    intents: int
+    at_risk: int
+    totals: dict[str, Decimal]
+    by_reason: dict[str, int] = field(default_factory=dict)
+    without_value: int = 0
+
+
+def view_of(facts: IntentFacts, policy: RiskPolicy, now: datetime) -> IntentView:
+    shipped = facts.shipped_on
+    start = datetime(shipped.year, shipped.month, shipped.day, tzinfo=now.tzinfo) if shipped else now
+    return IntentView(
+        facts=facts, state=intent_state(facts), findings=assess(facts, policy, now), value=intent_value(facts),
+        age_hours=max(0.0, (now - start).total_seconds() / 3600),
+    )
+
+
+def _matches(view: IntentView, flt: IntentFilter) -> bool:
+    shipped = view.facts.shipped_on
+    checks = (
+        flt.at_risk is None or view.at_risk == flt.at_risk,
+        flt.state is None or view.state == flt.state,
+        flt.min_age_hours is None or view.age_hours >= flt.min_age_hours,
+        flt.max_age_hours is None or view.age_hours <= flt.max_age_hours,
+        flt.gateway is None or any(g.provider == flt.gateway for g in view.facts.gateways),
+        flt.reason is None or flt.reason in view.reasons,
+        flt.shipped_from is None or (shipped is not None and shipped >= flt.shipped_from),
+        flt.shipped_to is None or (shipped is not None and shipped <= flt.shipped_to),
+    )
+    return all(checks)
+
+
+async def list_intents(
+    session: AsyncSession, merchant_id: str, flt: IntentFilter, now: datetime
+) -> list[IntentView]:
+    """The merchant's payment intents matching the filter, oldest (earliest shipped) first."""
+    policy = await get_policy(session, merchant_id)
+    views = [view_of(f, policy, now) for f in (await load_intents(session, merchant_id)).facts]
+    chosen = [v for v in views if _matches(v, flt)]
+    return sorted(chosen, key=lambda v: (-v.age_hours, v.id))
+
+
+async def get_intent(session: AsyncSession, merchant_id: str, intent_id: str, now: datetime) -> IntentView | None:
+    loaded = await load_intents(session, merchant_id, intent_ids=[intent_id])
+    if not loaded.facts:
+        return None
+    return view_of(loaded.facts[0], await get_policy(session, merchant_id), now)
+
+
+def summarize(views: Sequence[IntentView]) -> Summary:
+    risky = [v for v in views if v.at_risk]
+    counts: Counter[str] = Counter(r for v in risky for r in v.reasons)
+    return Summary(
+        intents=len(views),
+        at_risk=len(risky),
+        totals=totals_by_currency(v.facts for v in risky),
+        by_reason={r.value: counts[r.value] for r in Reason if counts[r.value]},
+        without_value=sum(1 for v in risky if not v.value),
+    )
+
+
+async def at_risk_summary(session: AsyncSession, merchant_id: str, now: datetime) -> Summary:
+    return summarize(await list_intents(session, merchant_id, IntentFilter(), now))
+
+
+async def gateway_outcomes(session: AsyncSession, merchant_id: str, view: IntentView) -> dict[str, dict[str, Any]]:
+    """Per gateway connection: what it last accepted (numbers, when, request id) and what it rejected, and why."""
+    ids = [g.target_id for g in view.facts.gateways if g.target_id is not None]
+    targets = {
+        r.id: r
+        for r in (
+            await session.scalars(
+                select(SyncTargetRow).where(SyncTargetRow.merchant_id == merchant_id, SyncTargetRow.id.in_(ids))
+            )
+        ).all()
+    } if ids else {}
+    out: dict[str, dict[str, Any]] = {}
+    for gateway in view.facts.gateways:
+        target = targets.get(gateway.target_id) if gateway.target_id is not None else None
+        receipt = gateway.last_receipt
+        last = target.last_outcome if target is not None else None
+        rejected = None
+        if target is not None and (target.state in ("parked", "dead") or (last and last.get("ok") is False)):
+            seen = last or {}
+            attempted = target.last_attempt_at.isoformat() if target.last_attempt_at else None
+            rejected = {
+                "at": seen.get("at") or attempted,
+                "version": seen.get("version"),
+                "reason": target.reason or seen.get("reason"),
+                "error": seen.get("error"),
+            }
+        out[gateway.provider] = {
+            "state": gateway.state or "not_queued",
+            "target_id": gateway.target_id,
+            "accepted": None if receipt is None else {
+                "numbers": sorted(receipt.numbers),
+                "at": receipt.acknowledged_at.isoformat(),
+                "version": receipt.version,
+                "request_id": receipt.request_id,
+            },
+            "rejected": rejected,
+            "reconcile": None if gateway.check is None else {
+                "checked_at": gateway.check.checked_at.isoformat(),
+                "hub": list(gateway.check.hub),
+                "gateway": list(gateway.check.remote),
+            },
+        }
+    return out
+
