@@ -28,7 +28,9 @@ async def test_the_demo_has_a_rejected_upload_and_a_parcel_in_exception(tmp_path
     from parcelsync.db import migrate
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
-    settings = Settings(database_url=url, secret_key=generate_key(), demo_mode=True)
+    settings = Settings(
+        database_url=url, secret_key=generate_key(), demo_mode=True, public_base_url="http://127.0.0.1:8000"
+    )
     await migrate.upgrade(engine := make_engine(url))
     sandboxes = Sandboxes(trackingmore=TrackingMoreState(start=time.time() - 20 * 86400))
     transport = httpx.ASGITransport(app=create_sandbox_app(sandboxes))
