@@ -24,6 +24,7 @@ from parcelsync.logging import configure_logging
 from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
+from parcelsync.sandbox.sockets import with_socket_control
 from parcelsync.sandbox.trackingmore.models import TrackingMoreState
 from parcelsync.security.tokens import Scope, issue_token
 from parcelsync.settings import Settings
@@ -86,7 +87,9 @@ async def serve_all(settings: Settings, sandboxes: Sandboxes, host: str, port: i
     sandbox_app = create_sandbox_app(sandboxes)
     servers = [
         uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="warning")),
-        uvicorn.Server(uvicorn.Config(sandbox_app, host=host, port=sandbox_port, log_level="warning")),
+        uvicorn.Server(
+            uvicorn.Config(with_socket_control(sandbox_app), host=host, port=sandbox_port, log_level="warning")
+        ),
     ]
     admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox")
 
