@@ -13,6 +13,8 @@ from parcelsync.api.deps import Runtime, current_principal
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
+from parcelsync.api.params import undeclared_query_guard
+from parcelsync.api.responses import install_openapi
 from parcelsync.api.routes import audit, carriers, connections, health, merchants, metrics, shipments, sync, webhooks
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
@@ -60,13 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Keeps parcel tracking numbers in sync with SHOPLINE, UseePay and TrackingMore.",
         lifespan=lifespan,
-        dependencies=[Depends(current_principal)],
+        dependencies=[Depends(current_principal), Depends(undeclared_query_guard(DASHBOARD_PREFIX))],
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     for module in (health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks):
         app.include_router(module.router)
     mount_dashboard(app)
+    install_openapi(app, metrics_public=settings.metrics_public)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
     app.add_middleware(
         BodyLimitMiddleware,

@@ -1,0 +1,81 @@
+"""Query parameter types whose OpenAPI says exactly what they accept."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Request
+from pydantic import BeforeValidator, WithJsonSchema
+
+from parcelsync.ingest.errors import FieldError, InvalidInput
+
+# RFC 3339 section 5.6 date-time: full date, "T" (or a space, as its note allows), time with optional
+# fraction, and an offset ("Z" or +hh:mm). Unix times, bare dates and offset-less times are refused.
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def parse_rfc3339(value: Any) -> datetime:
+    """An RFC 3339 date-time as an aware datetime; anything else is a ValueError naming the format."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value.strip()):
+        raise ValueError("must be an RFC 3339 date-time, e.g. 2026-03-01T08:00:00Z")
+    text = value.strip()
+    if text[-1] in "Zz":
+        text = text[:-1] + "+00:00"
+    date, _, rest = text.partition(text[10])
+    whole, dot, fraction = rest.partition(".")
+    if dot:  # Python takes at most 6 fraction digits
+        digits = re.match(r"\d+", fraction)
+        assert digits is not None
+        rest = f"{whole}.{digits.group()[:6].ljust(6, '0')}{fraction[digits.end():]}"
+    try:
+        return datetime.fromisoformat(f"{date}T{rest}")
+    except ValueError:
+        raise ValueError("must be a real RFC 3339 date-time (month 1-12, day of that month, hour 0-23)") from None
+
+
+Rfc3339DateTime = Annotated[
+    datetime, BeforeValidator(parse_rfc3339), WithJsonSchema({"type": "string", "format": "date-time"})
+]
+
+# Row ids are 64-bit, but a JSON Schema bound of 2**63 - 1 is not exact once read as a double (it rounds
+# up to 2**63, so clients and generators take 2**63 as valid); 2**53 - 1 is exact everywhere and ids
+# never get near it.
+MAX_ID = 2**53 - 1
+
+
+def _query_names(dependant: Any) -> frozenset[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+_QUERY_ATTR = "_parcelsync_query_names"
+
+
+def undeclared_query_guard(exempt_prefix: str) -> Callable[[Request], None]:
+    """An app-wide dependency for the documented API: a query parameter the route does not declare is a
+    422 naming it, never silently ignored (the OpenAPI says which ones each route takes). Paths under
+    `exempt_prefix` (the dashboard, which reads its own) are left alone."""
+
+    def reject_undeclared_query(request: Request) -> None:
+        route = request.scope.get("route")
+        dependant = getattr(route, "dependant", None)
+        if dependant is None or request.url.path.startswith(exempt_prefix):
+            return
+        declared = getattr(route, _QUERY_ATTR, None)
+        if declared is None:
+            declared = _query_names(dependant)
+            setattr(route, _QUERY_ATTR, declared)
+        unknown = sorted(set(request.query_params) - declared)
+        if unknown:
+            raise InvalidInput([FieldError(name, "unknown query parameter") for name in unknown])
+
+    return reject_undeclared_query
