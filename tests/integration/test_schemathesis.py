@@ -68,8 +68,23 @@ app = create_app(Settings(database_url=_url, secret_key=generate_key(), auto_mig
 schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=CONFIG)
 
 
-@pytest.fixture(scope="module")
-def token() -> str:
+_secret: dict[str, str] = {}
+
+
+@schema.auth()
+class BearerToken:
+    """The admin token, given the way the schema declares it (so schemathesis knows when a case lacks it)."""
+
+    def get(self, case: schemathesis.Case, ctx: object) -> str:
+        if "token" not in _secret:  # collection may ask before any fixture ran
+            _secret["token"] = _seed()
+        return _secret["token"]
+
+    def set(self, case: schemathesis.Case, data: str, ctx: object) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+def _seed() -> str:
     migrate.upgrade_sync(_url)
     sessions = app.state.runtime.sessions
 
@@ -79,6 +94,13 @@ def token() -> str:
         return (await issue_token(sessions, scope=Scope.ADMIN, name="schemathesis")).secret
 
     return asyncio.run(seed())
+
+
+@pytest.fixture(scope="module")
+def token() -> str:
+    if "token" not in _secret:
+        _secret["token"] = _seed()
+    return _secret["token"]
 
 
 def test_every_check_is_run() -> None:
@@ -93,4 +115,5 @@ def test_every_check_is_run() -> None:
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_api_conforms_to_its_openapi(case: schemathesis.Case, token: str) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}", "X-Merchant-Id": MERCHANT}, checks=ALL_CHECKS)
+    assert token
+    case.call_and_validate(headers={"X-Merchant-Id": MERCHANT}, checks=ALL_CHECKS)

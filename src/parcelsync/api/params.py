@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Request
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from parcelsync.ingest.errors import FieldError, InvalidInput
 
@@ -77,5 +77,24 @@ def undeclared_query_guard(exempt_prefix: str) -> Callable[[Request], None]:
         unknown = sorted(set(request.query_params) - declared)
         if unknown:
             raise InvalidInput([FieldError(name, "unknown query parameter") for name in unknown])
+        repeated = sorted({k for k in request.query_params if len(request.query_params.getlist(k)) > 1})
+        if repeated:  # every documented parameter takes one value; the last one would win silently
+            raise InvalidInput([FieldError(name, "given more than once") for name in repeated])
 
     return reject_undeclared_query
+
+
+# Whitespace by either regex dialect a client may check the schema with (JSON Schema's ECMA `\s` and the
+# Unicode White_Space property), so "has a visible character" and "is trimmed" mean the same everywhere.
+WHITESPACE = (
+    " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+# A name: 1-200 characters as sent (the schema's bounds are the sender's), at least one of them visible;
+# stored trimmed.
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=200, pattern=f"[^{WHITESPACE}]"),
+    AfterValidator(lambda value: value.strip(WHITESPACE)),
+]
