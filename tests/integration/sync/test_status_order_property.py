@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from parcelsync.api import create_app
 from parcelsync.db.crypto import CredentialCipher, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
-from parcelsync.db.queries.connections import save_connection
 from parcelsync.db.queries.merchants import create_merchant
 from parcelsync.db.tables import CheckpointRow, ShipmentRow, StatusEventRow
 from parcelsync.domain.provider import Provider
+from parcelsync.ingest.connections import save_connection
 from parcelsync.ingest.demo import s10_number
 from parcelsync.ingest.service import upsert_shipments
 from parcelsync.providers.trackingmore.client import TrackingMoreClient
