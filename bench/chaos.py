@@ -1,6 +1,7 @@
 """Chaos: sync 10,000 shipments (plus live edits) through failing sandboxes while workers are SIGKILLed.
 
-The sandboxes inject 20% 5xx, a 429 burst every few seconds and 2 s timeouts; a worker process is
+The sandboxes inject 20% 5xx, a 429 burst every few seconds, 2 s timeouts and connection resets
+(5% reset before the answer, 3% closed mid-body, both after the sandbox did the work); a worker process is
 SIGKILLed and restarted every --kill-every seconds; shipments arrive in waves and some move to
 another order and payment intent mid-run; with --pg-restart PostgreSQL is restarted while an API
 process takes single POSTs (its answers while the database is down are counted, and every
@@ -131,7 +132,8 @@ def fault_config(args: argparse.Namespace, burst: int, round_: int = 0) -> dict[
     """The sandbox fault settings; each re-arm gets its own seed so the random faults do not replay."""
     return {"latency_ms": args.latency_ms, "error_rate": args.error_rate, "error_status": 503,
             "rate_limit_burst": burst, "retry_after": 1.0, "timeout_rate": args.timeout_rate,
-            "timeout_seconds": 2.0, "seed": args.seed + round_}
+            "timeout_seconds": 2.0, "reset_rate": args.reset_rate, "reset_mid_body_rate": args.reset_mid_body_rate,
+            "seed": args.seed + round_}
 
 
 async def chaos(args: argparse.Namespace, s: Stack, db: Database, admin: SandboxAdmin) -> dict[str, Any]:
@@ -272,7 +274,9 @@ def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
         f"{args.kill_every:g} s ({out['kills']} kills), lease {args.lease_seconds:g} s, backoff cap "
         f"{args.backoff_cap or 'default'} s, max attempts {args.max_attempts or 'default'}; sandboxes: "
         f"{args.latency_ms:g} ms latency, {args.error_rate:.0%} 503, a {args.burst}-request 429 burst every "
-        f"{args.burst_every:g} s, {args.timeout_rate:.0%} of calls hang 2 s then 504; seed {args.seed}.",
+        f"{args.burst_every:g} s, {args.timeout_rate:.0%} of calls hang 2 s then 504, {args.reset_rate:.0%} of "
+        f"calls handled and then reset before the answer, {args.reset_mid_body_rate:.0%} closed mid-body; "
+        f"seed {args.seed}.",
         "",
         *table(["provider", "calls", "statuses", "faults injected"], rows),
         "",
@@ -317,6 +321,10 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--error-rate", type=float, default=0.2)
     parser.add_argument("--timeout-rate", type=float, default=0.02)
+    parser.add_argument("--reset-rate", type=float, default=0.05,
+                        help="fraction of calls the sandbox handles, then resets the connection before the answer")
+    parser.add_argument("--reset-mid-body-rate", type=float, default=0.03,
+                        help="fraction of calls the sandbox handles, then closes in the middle of the body")
     parser.add_argument("--burst", type=int, default=5)
     parser.add_argument("--burst-every", type=float, default=5.0)
     parser.add_argument("--moves", type=int, default=300)

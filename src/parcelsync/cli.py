@@ -19,6 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.console_tables import wrapping_table
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
@@ -214,7 +215,7 @@ def connections_list(merchant: MerchantOpt) -> None:
 
 
 def print_connections(views: list[connection_queries.ConnectionView]) -> None:
-    table = Table("provider", "base_url", "credentials", "options", "enabled")
+    table = wrapping_table("provider", "base_url", "credentials", "options", "enabled")
     for v in views:
         creds = ", ".join(f"{k}={m}" for k, m in v.credentials.items())
         opts = ", ".join(f"{k}={o}" for k, o in v.options.items())

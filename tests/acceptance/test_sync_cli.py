@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import httpx
@@ -60,11 +61,12 @@ async def seed(env: dict[str, str], base_url: str) -> None:
 
 
 def cells(output: str, first: str) -> list[str]:
-    """The cells of the rich table row that starts with `first`."""
+    """The cells of the rich table row that starts with `first` (boxed, or light borders: 2+ spaces apart)."""
     for line in output.splitlines():
-        parts = [c.strip() for c in line.split("│")]
-        if len(parts) > 2 and parts[1] == first:
-            return parts[1:-1]
+        boxed = "│" in line
+        parts = [c.strip() for c in line.split("│")][1:-1] if boxed else re.split(r"\s{2,}", line.strip())
+        if len(parts) > 1 and parts[0] == first:
+            return parts
     raise AssertionError(f"no row {first!r} in:\n{output}")
 
 

@@ -13,6 +13,8 @@ from parcelsync.api.deps import Runtime, current_principal
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
+from parcelsync.api.params import undeclared_query_guard
+from parcelsync.api.responses import install_openapi
 from parcelsync.api.routes import alerts as alerts_routes
 from parcelsync.api.routes import (
     audit,
@@ -76,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Keeps parcel tracking numbers in sync with SHOPLINE, UseePay and TrackingMore.",
         lifespan=lifespan,
-        dependencies=[Depends(current_principal)],
+        dependencies=[Depends(current_principal), Depends(undeclared_query_guard("/v1/"))],
     )
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(extra.router)
     mount_dashboard(app)
     mount_tracking_page(app)
+    install_openapi(app, metrics_public=settings.metrics_public)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
     app.add_middleware(
         BodyLimitMiddleware,

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from parcelsync.api.methods import allowed_methods
 from parcelsync.db.queries.shipments import CursorError
 from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_errors
 from parcelsync.ingest.service import ShipmentConflict
@@ -141,9 +142,11 @@ def install_error_handlers(app: FastAPI) -> None:
             return unavailable_response()
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "error")
         response = error_response(exc.status_code, message)
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
         return response

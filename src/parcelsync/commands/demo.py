@@ -34,6 +34,7 @@ from parcelsync.outbound.receiver import ReceiverState, create_receiver_app
 from parcelsync.sandbox.link import SandboxAccounts, accept_only_payment_intents, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
+from parcelsync.sandbox.sockets import with_socket_control
 from parcelsync.sandbox.trackingmore.models import TrackingMoreState
 from parcelsync.security.tokens import Scope, issue_token
 from parcelsync.settings import Settings
@@ -143,7 +144,9 @@ async def serve_all(
     sandbox_app = create_sandbox_app(sandboxes)
     servers = [
         uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="warning")),
-        uvicorn.Server(uvicorn.Config(sandbox_app, host=host, port=sandbox_port, log_level="warning")),
+        uvicorn.Server(
+            uvicorn.Config(with_socket_control(sandbox_app), host=host, port=sandbox_port, log_level="warning")
+        ),
     ]
     if receiver is not None and receiver_port is not None:
         receiver_app = create_receiver_app(receiver)

@@ -31,6 +31,7 @@ def sandbox(
     import uvicorn
 
     from parcelsync.sandbox.server import SandboxUrls, create_app
+    from parcelsync.sandbox.sockets import with_socket_control
 
     if port is None:
         port = provider.default_port if provider is not None else 8100
@@ -45,4 +46,4 @@ def sandbox(
         console.print(f"TrackingMore  {urls.trackingmore}")
         console.print(f"PayPal        {urls.paypal}")
         console.print(f"AfterShip     {urls.aftership}")
-    uvicorn.run(create_app(provider=provider), host=host, port=port, log_level="warning")
+    uvicorn.run(with_socket_control(create_app(provider=provider)), host=host, port=port, log_level="warning")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from parcelsync.cli import app, console, database, load_settings, run
+from parcelsync.console_tables import wrapping_table
 from parcelsync.db.base import utcnow
 from parcelsync.domain.status import TARGET_STATES
 from parcelsync.sync.state import SyncStatus, sync_status
@@ -31,15 +31,14 @@ def status(
 
 def print_status(result: SyncStatus) -> None:
     states = TARGET_STATES
-    table = Table("provider", "queue", "due now", "oldest pending", *states, title="sync status")
-    table.columns[0].no_wrap = True  # never squeeze a provider name on a narrow terminal
+    table = wrapping_table("provider", "queue", "due now", "oldest pending", *states, title="sync status")
     for provider, queue in sorted(result.queues.items()):
         counts = result.counts.get(provider, {})
         age = f"{queue.oldest_age_s:.0f}s" if queue.oldest_age_s is not None else "-"
         table.add_row(provider, str(queue.depth), str(queue.due), age, *(str(counts.get(s, 0)) for s in states))
     console.print(table)
     if result.paused:
-        paused = Table("merchant", "provider", "paused until", "reason", title="paused connections")
+        paused = wrapping_table("merchant", "provider", "paused until", "reason", title="paused connections")
         for p in result.paused:
             paused.add_row(p.merchant_id, p.provider, p.paused_until or "", p.reason or "")
         console.print(paused)

@@ -114,6 +114,8 @@ class ShipmentRow(Base):
     substatus: Mapped[str | None] = mapped_column(String(64), nullable=True)
     last_event: Mapped[str | None] = mapped_column(Text, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Event time of the stored tracking status (newest checkpoint, else the provider's update time).
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,7 +1,11 @@
-"""Fault injection shared by every sandbox: latency, 5xx, 429 bursts, timeouts, malformed JSON.
+"""Fault injection shared by every sandbox: latency, 5xx, 429 bursts, timeouts, malformed JSON, resets.
 
 Configured at run time (`PUT /_sandbox/faults` on each sandbox, or `FaultConfig` from Python).
 Decisions use a seeded `random.Random`, so a run with a seed is reproducible.
+
+A connection reset (`reset_rate`, `reset_mid_body_rate`) happens after the request was handled:
+the provider did the work, but the client never learns the answer (the socket is reset before
+the answer, or closed after half of the body), the hardest case for a client's retries.
 """
 
 from __future__ import annotations
@@ -10,12 +14,20 @@ import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 ErrorBody = Callable[[int, str], dict[str, Any]]
+
+
+class ResetKind(StrEnum):
+    """Where a dropped connection ends: no answer at all, or half of the body."""
+
+    BEFORE_ANSWER = "before_answer"
+    MID_BODY = "mid_body"
 
 
 @dataclass
@@ -30,6 +42,8 @@ class FaultConfig:
     timeout_rate: float = 0.0
     timeout_seconds: float = 30.0
     malformed_rate: float = 0.0
+    reset_rate: float = 0.0
+    reset_mid_body_rate: float = 0.0
     seed: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,7 +57,7 @@ class FaultConfig:
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
         config = cls(**data)
-        for name in ("error_rate", "timeout_rate", "malformed_rate"):
+        for name in ("error_rate", "timeout_rate", "malformed_rate", "reset_rate", "reset_mid_body_rate"):
             value = getattr(config, name)
             if not 0.0 <= float(value) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
@@ -99,3 +113,14 @@ class FaultInjector:
             self._count("malformed")
             return response_body[: max(1, len(response_body) // 2)]
         return response_body
+
+    def connection_fault(self) -> ResetKind | None:
+        """Maybe drop this request's connection: before the answer, or in the middle of the body."""
+        c = self.config
+        if c.reset_rate and self._random.random() < c.reset_rate:
+            self._count("reset")
+            return ResetKind.BEFORE_ANSWER
+        if c.reset_mid_body_rate and self._random.random() < c.reset_mid_body_rate:
+            self._count("reset_mid_body")
+            return ResetKind.MID_BODY
+        return None

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from parcelsync.sandbox.faults import FaultInjector
+from parcelsync.sandbox.faults import FaultInjector, ResetKind
 from parcelsync.sandbox.recorder import RequestLog
+from parcelsync.sandbox.sockets import drop_of
 
 ADMIN_PREFIX = "/_sandbox"
+
+
+async def _drop(scope: Scope, *, hard: bool) -> None:
+    """Close the client's connection, then yield once so the server sees it gone before the app returns."""
+    drop_of(scope)(hard)
+    await asyncio.sleep(0.01)
 
 
 class SandboxMiddleware:
@@ -67,7 +75,15 @@ class SandboxMiddleware:
                     (k, str(len(body)).encode()) if k.lower() == b"content-length" else (k, v)
                     for k, v in pending_start.get("headers", [])
                 ]
+                reset = self.faults.connection_fault()
+                if reset is ResetKind.BEFORE_ANSWER:
+                    await _drop(scope, hard=True)
+                    return
                 await send({**pending_start, "headers": headers})
+                if reset is ResetKind.MID_BODY:
+                    await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+                    await _drop(scope, hard=False)
+                    return
                 await send({"type": "http.response.body", "body": body, "more_body": False})
                 return
             await send(message)

@@ -31,6 +31,7 @@ from parcelsync.domain.provider import Provider
 from parcelsync.events import record_events
 from parcelsync.events.shipments import status_changed
 from parcelsync.metrics import STATUS_UPDATES, WEBHOOKS
+from parcelsync.sync.status_order import StatusState, decide
 
 POLL_OVERLAP = timedelta(minutes=2)
 
@@ -67,7 +68,7 @@ async def _find_shipment(
                 ShipmentRow.merchant_id == merchant_id,
                 ShipmentRow.tracking_number == update.tracking_number,
                 ShipmentRow.deleted_at.is_(None),
-            )
+            ).with_for_update()  # PostgreSQL: a concurrent webhook and poll decide one after the other
         )
     ).all()
     if len(rows) <= 1 or not update.carrier_code:
@@ -86,7 +87,8 @@ async def apply_update(
     now: datetime,
     provider: Provider | None = None,
 ) -> Applied:
-    """Store a tracking update on the merchant's shipment: status, substatus, last event, checkpoints.
+    """Store a tracking update on the merchant's shipment: its unseen checkpoints always; status, substatus,
+    last event and `delivered_at` only when its newest event is not older than the stored one (`decide`).
 
     `provider` names the carrier codes the update uses (default: the one status-intake connector).
     """
@@ -94,27 +96,23 @@ async def apply_update(
     row = await _find_shipment(session, merchant_id, reporting.provider, update, registry)
     if row is None:
         return Applied(None)
-    new_status = update.status.value
-    previous, changed = row.status, row.status != new_status
-    if changed:
+    stored = StatusState(row.status, row.substatus, row.last_event, row.delivered_at, row.status_at)
+    decision = decide(stored, incoming_state(update))
+    if decision.transition is not None:
         session.add(
             StatusEventRow(
-                shipment_id=row.id, at=now, from_status=row.status, to_status=new_status,
-                substatus=update.substatus, source=source,
+                shipment_id=row.id, at=decision.state.event_at or now, from_status=decision.transition[0],
+                to_status=decision.transition[1], substatus=update.substatus, source=source,
             )
         )
-    fields = {
-        "status": new_status,
-        "substatus": update.substatus,
-        "last_event": update.last_event or row.last_event,
-        "delivered_at": update.delivered_at or (row.delivered_at if new_status == "delivered" else None),
-    }
+    fields = decision.changed_fields
     if any(getattr(row, k) != v for k, v in fields.items()):
         for key, value in fields.items():
             setattr(row, key, value)
         row.updated_at = now
-    if changed:
-        at = update.last_update_time or now
+    if decision.transition is not None:
+        previous, new_status = decision.transition
+        at = decision.state.event_at or now
         await record_events(session, merchant_id, status_changed(row.id, row, previous, new_status, at, source))
     added = 0
     if update.checkpoints:
@@ -138,7 +136,15 @@ async def apply_update(
             added = len(fresh)
     await session.flush()
     STATUS_UPDATES.labels(source).inc()
-    return Applied(row.id, changed, added)
+    return Applied(row.id, decision.transition is not None, added)
+
+
+def incoming_state(update: StatusUpdate) -> StatusState:
+    """An update as a status state: its event time is its newest checkpoint, else the provider's update time
+    (`last_update_time`, where the connector's update carries one)."""
+    updated: datetime | None = getattr(update, "last_update_time", None)
+    event_at = max(c.time for c in update.checkpoints) if update.checkpoints else updated
+    return StatusState(update.status.value, update.substatus, update.last_event, update.delivered_at, event_at)
 
 
 def _default_intake() -> Connector:

@@ -30,15 +30,20 @@ class Endpoint:
         return f"{self.method} {self.path}"
 
 
+def _documented(path: str) -> str:
+    """The path as the OpenAPI names it: `{shipment_id:shipment_ref}` is `{shipment_id}`."""
+    return PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
+
+
 def _walk(routes: list[object]) -> list[tuple[str, set[str], APIRoute]]:
     found: list[tuple[str, set[str], APIRoute]] = []
     for route in routes:
         if isinstance(route, APIRoute):
-            found.append((route.path, set(route.methods), route))
+            found.append((_documented(route.path), set(route.methods), route))
         elif hasattr(route, "effective_route_contexts"):  # FastAPI's included routers
             for ctx in route.effective_route_contexts():
                 if isinstance(ctx.original_route, APIRoute):
-                    found.append((ctx.path, set(ctx.methods), ctx.original_route))
+                    found.append((_documented(ctx.path), set(ctx.methods), ctx.original_route))
     return found
 
 

@@ -29,7 +29,7 @@ class RuleIn(BaseModel):
 class AlertSettingsIn(BaseModel):
     """Who gets the e-mails, whether a daily digest goes out, and each rule on/off with its threshold."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     email: EmailStr | None = None
     daily_digest: bool = True

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.api.deps import MerchantDep, SessionDep
 from parcelsync.api.errors import not_found
+from parcelsync.api.params import MAX_ID
 from parcelsync.db.queries import shipments as q
 from parcelsync.db.tables import AuditRow
 from parcelsync.sync.keys import TargetKey, target_keys
@@ -70,11 +71,11 @@ async def audit_for(
 
 @router.get("/{shipment_id}/audit", response_model=AuditPageOut)
 async def shipment_audit(
-    shipment_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    shipment_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     merchant: MerchantDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="next_before of the previous page")] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="next_before of the previous page")] = None,
 ) -> AuditPageOut:
     """Calls to UseePay, SHOPLINE and TrackingMore for this shipment's payment intent, fulfillment and tracking."""
     row = await q.get_shipment(session, merchant.id, shipment_id, include_deleted=True)

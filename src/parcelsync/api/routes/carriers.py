@@ -40,7 +40,10 @@ class OverrideOut(BaseModel):
     code: str
 
 
-CarrierPath = Path(min_length=1, max_length=64)
+CarrierPath = Path(
+    min_length=1, max_length=64, pattern=r"[^\s\-_.&'/()]",
+    description="Any alias of the carrier: more than spaces and punctuation.",
+)
 
 
 @router.get("/v1/carriers", response_model=list[CarrierOut])

@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.api.deps import MerchantDep, MerchantPath, Runtime, RuntimeDep, SessionDep, admin_only
-from parcelsync.api.errors import not_found
+from parcelsync.api.errors import ApiError, not_found
 from parcelsync.db.queries import connections as q
 from parcelsync.db.queries.connections import ConnectionView
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest.connections import ConnectionChange, ConnectionNotFound, Mode, change_connection
+from parcelsync.ingest.errors import FieldError
 
 router = APIRouter(prefix="/v1/merchants/{merchant_id}/connections", tags=["connections"], dependencies=[MerchantPath])
 
@@ -24,7 +25,11 @@ class ConnectionPut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     base_url: str | None = Field(default=None, max_length=500, description="Defaults to the production URL.")
-    credentials: dict[str, Any] = Field(default_factory=dict, description="Write-only; never returned in clear.")
+    credentials: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Write-only; never returned in clear. Needed to create the connection (409 without); "
+        "left out of a replacement, the stored ones are kept.",
+    )
     options: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
 
@@ -80,6 +85,11 @@ async def put_connection(
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> ConnectionView:
+    if not body.credentials and await q.get_connection_row(session, merchant.id, provider) is None:
+        raise ApiError(
+            409, f"no {provider.value} connection yet: creating it needs its credentials",
+            fields=[FieldError("credentials", "required to create the connection (left out, stored ones are kept)")],
+        )
     change = ConnectionChange(body.base_url, body.credentials, body.options, body.enabled)
     view, created = await _save(session, runtime, merchant.id, provider, change, "replace")
     response.status_code = 201 if created else 200

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcelsync.api.deps import MerchantDep, MerchantPath, SessionDep
 from parcelsync.api.errors import ApiError
+from parcelsync.api.params import Name
 from parcelsync.api.schemas import MerchantOut, MerchantPage, merchant_out
 from parcelsync.db.queries import merchants as q
 from parcelsync.ingest.errors import FieldError
@@ -19,16 +20,16 @@ MERCHANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
 
 class MerchantCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     id: str | None = Field(default=None, pattern=MERCHANT_ID_PATTERN, description="Generated when left out.")
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
 
 
 class MerchantPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
 
 
 @router.post("", status_code=201, response_model=MerchantOut)

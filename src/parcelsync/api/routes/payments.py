@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcelsync.api.deps import MerchantDep, SessionDep
 from parcelsync.api.errors import ApiError, not_found
+from parcelsync.api.params import IsoDate
 from parcelsync.api.routes.shipments import reject_unknown_params
 from parcelsync.db.base import utcnow
 from parcelsync.ingest.errors import FieldError, InvalidInput
@@ -159,10 +160,10 @@ async def export_evidence(
     merchant: MerchantDep,
     session: SessionDep,
     shipped_from: Annotated[
-        date | None, Query(alias="from", description="first ship date (YYYY-MM-DD); default 30 days ago")
+        IsoDate | None, Query(alias="from", description="first ship date (YYYY-MM-DD); default 30 days ago")
     ] = None,
     shipped_to: Annotated[
-        date | None, Query(alias="to", description="last ship date (YYYY-MM-DD); default today")
+        IsoDate | None, Query(alias="to", description="last ship date (YYYY-MM-DD); default today")
     ] = None,
     at_risk: bool | None = None,
 ) -> Response:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from parcelsync.api.deps import MerchantDep, RuntimeDep, SessionDep
 from parcelsync.api.errors import ApiError, not_found
 from parcelsync.api.expected import shipment_out_with_expected, shipments_out
+from parcelsync.api.params import MAX_ID, Rfc3339DateTime
 from parcelsync.api.routes.sync import ShipmentDetailOut, shipment_detail
 from parcelsync.api.schemas import BatchOut, ItemResultOut, ShipmentPageOut, ShipmentWriteOut
 from parcelsync.db.queries import shipments as q
@@ -26,7 +27,17 @@ from parcelsync.security.csv_export import export_shipments
 
 router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
 
-ShipmentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ShipmentId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class ShipmentRef(StringConvertor):
+    """`/v1/shipments/{shipment_id}` never matches its siblings' names, so `PATCH /v1/shipments/batch` is
+    a 405 naming the methods `batch` has, not a 422 reading "batch" as an id (other non-ids stay a 422)."""
+
+    regex = r"(?!(?:batch|export\.csv)$)[^/]+"
+
+
+register_url_convertor("shipment_ref", ShipmentRef())
 FILTER_PARAMS = frozenset(
     {
         "status",
@@ -58,7 +69,7 @@ def shipment_filter(
     tracking_number_prefix: Annotated[str | None, Query(max_length=100)] = None,
     customer_email: Annotated[str | None, Query(max_length=320)] = None,
     destination_country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-    updated_since: datetime | None = None,
+    updated_since: Annotated[Rfc3339DateTime | None, Query(description="RFC 3339, e.g. 2026-03-01T08:00:00Z")] = None,
 ) -> q.ShipmentFilter:
     """The listing filters (shared by the JSON listing and the CSV export)."""
     return q.ShipmentFilter(
@@ -144,7 +155,7 @@ async def export_csv(
     )
 
 
-@router.get("/{shipment_id}", response_model=ShipmentDetailOut)
+@router.get("/{shipment_id:shipment_ref}", response_model=ShipmentDetailOut)
 async def get_one(shipment_id: ShipmentId, merchant: MerchantDep, session: SessionDep) -> ShipmentDetailOut:
     """One shipment, with its sync state at each destination."""
     row = await q.get_shipment(session, merchant.id, shipment_id)
@@ -153,7 +164,7 @@ async def get_one(shipment_id: ShipmentId, merchant: MerchantDep, session: Sessi
     return await shipment_detail(session, row)
 
 
-@router.patch("/{shipment_id}", response_model=ShipmentWriteOut)
+@router.patch("/{shipment_id:shipment_ref}", response_model=ShipmentWriteOut)
 async def patch_one(
     shipment_id: ShipmentId, body: ShipmentPatch, merchant: MerchantDep, session: SessionDep
 ) -> ShipmentWriteOut:
@@ -166,7 +177,7 @@ async def patch_one(
     return ShipmentWriteOut(result="updated" if changed else "unchanged", id=row.id, shipment=shipment)
 
 
-@router.delete("/{shipment_id}", status_code=204)
+@router.delete("/{shipment_id:shipment_ref}", status_code=204)
 async def delete_one(shipment_id: ShipmentId, merchant: MerchantDep, session: SessionDep) -> Response:
     """Soft-delete: the shipment disappears from listings and its removal is synced to the providers."""
     if await delete_shipment(session, merchant.id, shipment_id) is None:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.api.deps import MerchantDep, SessionDep
 from parcelsync.api.expected import shipment_out_with_expected
+from parcelsync.api.params import MAX_ID
 from parcelsync.api.schemas import ShipmentOut
 from parcelsync.db.base import utcnow
 from parcelsync.db.tables import ShipmentRow
@@ -69,7 +70,7 @@ class RetryIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    target_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(default=None, max_length=10_000)
+    target_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=10_000)
     provider: Provider | None = None
     states: list[Literal["parked", "dead"]] = Field(default_factory=lambda: ["parked", "dead"], min_length=1)
 

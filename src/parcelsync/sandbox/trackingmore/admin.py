@@ -107,7 +107,8 @@ async def webhooks(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/faults")
 async def get_faults(request: Request) -> dict[str, Any]:
-    return _state(request).faults.to_dict()
+    faults = _state(request).faults
+    return {**faults.to_dict(), "injected": dict(faults.injected)}
 
 
 @router.put("/faults")

@@ -6,6 +6,7 @@ import argparse
 
 import uvicorn
 
+from parcelsync.sandbox.sockets import with_socket_control
 from parcelsync.sandbox.useepay.app import create_app
 
 
@@ -14,7 +15,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8101)
     args = parser.parse_args()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(with_socket_control(create_app()), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Events, outbound webhooks (endpoints, delivery outbox, log), transit statistics and alerts (issue 15).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 20:30:41.133688
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import parcelsync.db.base
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
