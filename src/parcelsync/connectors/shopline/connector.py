@@ -33,6 +33,12 @@ class ShoplineOptions(BaseModel):
     notify_customer: bool = False
     rate_per_second: float | None = Field(default=None, gt=0, description="client bucket rate (default 4/s)")
     bucket_size: int | None = Field(default=None, ge=1, description="client bucket size (default 40)")
+    inbound: bool | None = Field(
+        default=None, description="listen to the store's fulfillment webhooks (default: on when app_secret is set)"
+    )
+    source_of_truth: Literal["store", "hub"] | None = Field(
+        default=None, description="who wins when the store's tracking differs (default: store while inbound is on)"
+    )
 
 
 def build_client(connection: Connection, http: httpx.AsyncClient) -> ShoplineClient:

@@ -55,4 +55,5 @@ class ShoplineDestination:
             )
         except ProviderError as exc:
             return TargetResult(snap, exc, {**detail, "result": "call failed"})
-        return TargetResult(snap, None, {**detail, "result": "updated", "trace_id": result.trace_id})
+        sent = [[e.number, e.company, e.url] for e in entries]
+        return TargetResult(snap, None, {**detail, "result": "updated", "trace_id": result.trace_id, "sent": sent})
