@@ -9,11 +9,12 @@ as holding this set: the store is never written back what it just said, so there
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import ShipmentRow, SyncTargetRow
@@ -52,42 +53,60 @@ class Applied:
         }
 
 
+_CHUNK = 500
+
+
 async def _fulfillment_rows(
-    session: AsyncSession, merchant_id: str, order_id: str, fulfillment_id: str
-) -> list[ShipmentRow]:
-    rows = await session.scalars(
-        select(ShipmentRow)
-        .where(
-            ShipmentRow.merchant_id == merchant_id, ShipmentRow.order_id == order_id,
-            ShipmentRow.fulfillment_id == fulfillment_id, ShipmentRow.deleted_at.is_(None),
+    session: AsyncSession, merchant_id: str, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[ShipmentRow]]:
+    """The live shipments of each (order, fulfillment), oldest first."""
+    found: dict[tuple[str, str], list[ShipmentRow]] = {pair: [] for pair in pairs}
+    orders = sorted({o for o, _ in pairs})
+    for start in range(0, len(orders), _CHUNK):
+        rows = await session.scalars(
+            select(ShipmentRow)
+            .where(
+                ShipmentRow.merchant_id == merchant_id, ShipmentRow.order_id.in_(orders[start : start + _CHUNK]),
+                ShipmentRow.deleted_at.is_(None),
+            )
+            .order_by(ShipmentRow.id)
         )
-        .order_by(ShipmentRow.id)
-    )
-    return list(rows.all())
-
-
-async def _rows_by_number(session: AsyncSession, merchant_id: str, numbers: set[str]) -> dict[str, ShipmentRow]:
-    if not numbers:
-        return {}
-    rows = await session.scalars(
-        select(ShipmentRow).where(
-            ShipmentRow.merchant_id == merchant_id, ShipmentRow.tracking_number.in_(sorted(numbers)),
-            ShipmentRow.deleted_at.is_(None),
-        ).order_by(ShipmentRow.id)
-    )
-    found: dict[str, ShipmentRow] = {}
-    for row in rows.all():
-        found.setdefault(number_key(row.tracking_number), row)
+        for row in rows.all():
+            pair = (row.order_id or "", row.fulfillment_id or "")
+            if pair in found:
+                found[pair].append(row)
     return found
 
 
-async def _store_target(session: AsyncSession, merchant_id: str, source: StoreSource, key: str) -> SyncTargetRow | None:
-    return await session.scalar(
-        select(SyncTargetRow).where(
-            SyncTargetRow.merchant_id == merchant_id, SyncTargetRow.provider == source.provider.value,
-            SyncTargetRow.target_key == key,
+async def _rows_by_number(session: AsyncSession, merchant_id: str, numbers: set[str]) -> dict[str, ShipmentRow]:
+    ordered = sorted(numbers)
+    found: dict[str, ShipmentRow] = {}
+    for start in range(0, len(ordered), _CHUNK):
+        rows = await session.scalars(
+            select(ShipmentRow).where(
+                ShipmentRow.merchant_id == merchant_id,
+                ShipmentRow.tracking_number.in_(ordered[start : start + _CHUNK]),
+                ShipmentRow.deleted_at.is_(None),
+            ).order_by(ShipmentRow.id)
         )
-    )
+        for row in rows.all():
+            found.setdefault(number_key(row.tracking_number), row)
+    return found
+
+
+async def _store_targets(
+    session: AsyncSession, merchant_id: str, source: StoreSource, keys: list[str]
+) -> dict[str, SyncTargetRow]:
+    found: dict[str, SyncTargetRow] = {}
+    for start in range(0, len(keys), _CHUNK):
+        rows = await session.scalars(
+            select(SyncTargetRow).where(
+                SyncTargetRow.merchant_id == merchant_id, SyncTargetRow.provider == source.provider.value,
+                SyncTargetRow.target_key.in_(keys[start : start + _CHUNK]),
+            )
+        )
+        found.update({row.target_key: row for row in rows.all()})
+    return found
 
 
 def _in_flight(target: SyncTargetRow | None, now: datetime) -> bool:
@@ -129,23 +148,105 @@ def _item(
     return base
 
 
-async def mark_store_holds(session: AsyncSession, merchant_id: str, source: StoreSource, key: str,
-                           parcels: tuple[StoreParcel, ...], now: datetime) -> None:
-    """The store's target is in sync at its desired version: the store holds this set already."""
-    await session.execute(
-        update(SyncTargetRow)
+async def mark_store_holds(
+    session: AsyncSession, merchant_id: str, source: StoreSource, held: dict[str, tuple[StoreParcel, ...]],
+    now: datetime,
+) -> None:
+    """Each store target is in sync at its desired version: the store holds that set already (one statement)."""
+    if not held:
+        return
+    table = SyncTargetRow.__table__
+    statement = (
+        update(table)
         .where(
-            SyncTargetRow.merchant_id == merchant_id, SyncTargetRow.provider == source.provider.value,
-            SyncTargetRow.target_key == key, SyncTargetRow.lease_owner.is_(None),
+            table.c.merchant_id == merchant_id, table.c.provider == source.provider.value,
+            table.c.target_key == bindparam("key"), table.c.lease_owner.is_(None),
         )
         .values(
-            acked_version=SyncTargetRow.desired_version, state="synced", reason=None, attempts=0,
+            acked_version=table.c.desired_version, state="synced", reason=None, attempts=0,
             pending_since=None, synced_at=now, updated_at=now,
-            last_outcome={"result": "store holds this set", "at": now.isoformat(),
-                          "sent": [[p.number, p.company, p.url] for p in parcels]},
+            last_outcome=bindparam("outcome", type_=table.c.last_outcome.type),
         )
-        .execution_options(synchronize_session=False)
     )
+    params = [
+        {"key": key, "outcome": {"result": "store holds this set", "at": now.isoformat(),
+                                  "sent": [[p.number, p.company, p.url] for p in parcels]}}
+        for key, parcels in held.items()
+    ]
+    await session.execute(statement, params)
+
+
+async def apply_store_fulfillments(
+    session: AsyncSession,
+    source: StoreSource,
+    merchant_id: str,
+    fulfillments: Sequence[StoreFulfillment],
+    *,
+    registry: CarrierRegistry,
+    source_of_truth: str,
+    now: datetime,
+) -> list[Applied]:
+    """Decide, then write (or not) each store fulfillment, in bulk; one result per input, in order."""
+    latest = {f.key: f for f in fulfillments}
+    current = await _fulfillment_rows(session, merchant_id, set(latest))
+    keys = {pair: source.target_key(*pair) for pair in latest}
+    targets = await _store_targets(session, merchant_id, source, sorted(keys.values()))
+    decisions: dict[tuple[str, str], Decision] = {}
+    payments: dict[tuple[str, str], str | None] = {}
+    for pair, fulfillment in latest.items():
+        rows, target = current[pair], targets.get(keys[pair])
+        decisions[pair] = decide(
+            fulfillment.parcels, source.hub_parcels([to_shipment(r) for r in rows], registry),
+            last_sent=_last_sent(source, target), in_flight=_in_flight(target, now), source_of_truth=source_of_truth,
+        )
+        payments[pair] = fulfillment.payment_reference or next(
+            (r.payment_intent_id for r in rows if r.payment_intent_id), None
+        )
+    write_back = [TargetKey(source.provider, keys[p]) for p, d in decisions.items() if d.write_back]
+    if write_back:
+        await bump_targets(session, merchant_id, write_back, providers={source.provider})
+    taken = [p for p, d in decisions.items() if d.take_store_set]
+    numbers = {n for p in taken for parcel in latest[p].parcels for n in (parcel.number, number_key(parcel.number))}
+    existing = await _rows_by_number(session, merchant_id, numbers)
+    items: list[dict[str, Any]] = []
+    owner: list[tuple[str, str]] = []
+    for pair in taken:
+        for parcel in latest[pair].parcels:
+            items.append(_item(parcel, latest[pair], existing.get(number_key(parcel.number)), payments[pair],
+                               source, registry))
+            owner.append(pair)
+    results = await upsert_shipments(session, merchant_id, items, registry=registry, source=source.provider.value)
+    kept_ids = {r.id for r in results if r.id is not None}
+    counts: dict[tuple[str, str], dict[str, Any]] = {p: {"created": 0, "updated": 0, "removed": 0, "rejected": []}
+                                                     for p in taken}
+    for result in results:
+        pair = owner[result.index]
+        if result.status in ("created", "updated"):
+            counts[pair][result.status] += 1
+        elif result.status == "rejected":
+            reason = "; ".join(f"{e.field}: {e.reason}" for e in result.errors)
+            counts[pair]["rejected"].append((items[result.index]["tracking_number"], reason))
+    for pair in taken:
+        unsure = {number_key(n) for n, _ in counts[pair]["rejected"]}
+        for row in current[pair]:
+            if row.id in kept_ids or number_key(row.tracking_number) in unsure:
+                continue
+            if await delete_shipment(session, merchant_id, row.id) is not None:
+                counts[pair]["removed"] += 1
+    await session.flush()
+    await mark_store_holds(
+        session, merchant_id, source,
+        {keys[p]: latest[p].parcels for p in taken if not counts[p]["rejected"]}, now,
+    )
+    applied: dict[tuple[str, str], Applied] = {}
+    for pair, decision in decisions.items():
+        if pair in counts:
+            c = counts[pair]
+            applied[pair] = Applied(decision.verdict, c["created"], c["updated"], c["removed"], tuple(c["rejected"]),
+                                    needs_payment=payments[pair] is None)
+        else:
+            applied[pair] = Applied(decision.verdict, needs_payment=bool(current[pair]) and payments[pair] is None)
+    return [applied[f.key] for f in fulfillments]
 
 
 async def apply_store_fulfillment(
@@ -158,50 +259,11 @@ async def apply_store_fulfillment(
     source_of_truth: str,
     now: datetime,
 ) -> Applied:
-    """Decide, then write (or not) one store fulfillment; see the module docstring."""
-    key = source.target_key(fulfillment.order_id, fulfillment.fulfillment_id)
-    current = await _fulfillment_rows(session, merchant_id, fulfillment.order_id, fulfillment.fulfillment_id)
-    target = await _store_target(session, merchant_id, source, key)
-    hub = source.hub_parcels([to_shipment(r) for r in current], registry)
-    decision: Decision = decide(
-        fulfillment.parcels, hub, last_sent=_last_sent(source, target), in_flight=_in_flight(target, now),
-        source_of_truth=source_of_truth,
+    """One store fulfillment (a webhook); see `apply_store_fulfillments`."""
+    [applied] = await apply_store_fulfillments(
+        session, source, merchant_id, [fulfillment], registry=registry, source_of_truth=source_of_truth, now=now
     )
-    payment = fulfillment.payment_reference or next((r.payment_intent_id for r in current if r.payment_intent_id), None)
-    if decision.write_back:
-        await bump_targets(session, merchant_id, [TargetKey(source.provider, key)], providers={source.provider})
-        return Applied(decision.verdict)
-    if not decision.take_store_set:
-        return Applied(decision.verdict, needs_payment=bool(current) and payment is None)
-    numbers = {p.number for p in fulfillment.parcels} | {number_key(p.number) for p in fulfillment.parcels}
-    existing = await _rows_by_number(session, merchant_id, numbers)
-    items = [
-        _item(p, fulfillment, existing.get(number_key(p.number)), payment, source, registry)
-        for p in fulfillment.parcels
-    ]
-    results = await upsert_shipments(session, merchant_id, items, registry=registry, source=source.provider.value)
-    rejected = tuple(
-        (items[r.index]["tracking_number"], "; ".join(f"{e.field}: {e.reason}" for e in r.errors))
-        for r in results if r.status == "rejected"
-    )
-    kept_ids = {r.id for r in results if r.id is not None}
-    unsure = {number_key(n) for n, _ in rejected}
-    removed = 0
-    for row in current:
-        if row.id in kept_ids or number_key(row.tracking_number) in unsure:
-            continue
-        if await delete_shipment(session, merchant_id, row.id) is not None:
-            removed += 1
-    await session.flush()
-    if not rejected:
-        await mark_store_holds(session, merchant_id, source, key, fulfillment.parcels, now)
-    return Applied(
-        decision.verdict,
-        created=sum(r.status == "created" for r in results),
-        updated=sum(r.status == "updated" for r in results),
-        removed=removed, rejected=rejected, needs_payment=payment is None,
-        shipment_ids=tuple(sorted(kept_ids)),
-    )
+    return applied
 
 
 async def attach_payment(

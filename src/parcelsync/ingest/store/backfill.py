@@ -23,7 +23,7 @@ from parcelsync.db.engine import unit_of_work
 from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
 from parcelsync.db.tables import InboundBackfillRow
-from parcelsync.ingest.store.apply import apply_store_fulfillment, attach_payment
+from parcelsync.ingest.store.apply import apply_store_fulfillments, attach_payment
 from parcelsync.ingest.store.ownership import effective_source_of_truth
 from parcelsync.ingest.store.source import StoreSource, inbound_enabled
 
@@ -141,14 +141,13 @@ async def run_backfill(
             registry = await registry_for(session, merchant_id)
             row = await _row(session, source, merchant_id)
             assert row is not None
-            for order in page.orders:
-                for fulfillment in source.order_fulfillments(order):
-                    applied = await apply_store_fulfillment(
-                        session, source, merchant_id, fulfillment, registry=registry, source_of_truth=truth, now=now(),
-                    )
-                    row.fulfillments += 1
-                    row.changed += int(applied.changed)
-                    row.rejected += len(applied.rejected)
+            found = [f for order in page.orders for f in source.order_fulfillments(order)]
+            for applied in await apply_store_fulfillments(
+                session, source, merchant_id, found, registry=registry, source_of_truth=truth, now=now(),
+            ):
+                row.fulfillments += 1
+                row.changed += int(applied.changed)
+                row.rejected += len(applied.rejected)
             row.pages += 1
             row.cursor = (
                 {"pass": index, "page_info": page.next_page_info} if page.next_page_info
