@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 from tests.integration.inbound.inbound_harness import InboundHub, calls, make_inbound_hub
-from tests.integration.sync.sync_harness import shipment, trackingmore_numbers, useepay_sets
+from tests.integration.sync.sync_harness import shipment, shopline_sets, trackingmore_numbers, useepay_sets
 
-from parcelsync.db.tables import ShipmentRow, StatusEventRow, WebhookDeliveryRow
+from parcelsync.db.engine import unit_of_work
+from parcelsync.db.tables import ConnectionRow, ShipmentRow, StatusEventRow, WebhookDeliveryRow
 from parcelsync.ingest.demo import s10_number
 
 pytestmark = pytest.mark.anyio
@@ -150,3 +151,59 @@ async def test_without_payment_reference_the_shipment_waits_for_one(inbound: Inb
     assert row.payment_intent_id is None
     assert useepay_sets(hub) == {}
     assert trackingmore_numbers(hub) == {row.tracking_number}
+
+
+async def _set_options(h: InboundHub, **options: object) -> None:
+    async with unit_of_work(h.hub.sessions) as session:
+        row = await session.scalar(select(ConnectionRow).where(ConnectionRow.provider == "shopline"))
+        assert row is not None
+        row.options = {**(row.options or {}), **options}
+
+
+async def test_with_source_of_truth_hub_the_hub_set_is_written_back(inbound: InboundHub) -> None:
+    inbound.subscribe_in_sandbox()
+    hub = inbound.hub
+    await _set_options(inbound, source_of_truth="hub")
+    a, b = shipment(1, intent=1, order=1), shipment(2, intent=1, order=1)
+    await hub.upsert([a, b])
+    async with hub.worker() as worker:
+        await hub.drain(worker)
+    gateway_calls = calls(hub)["useepay"]
+    edited = await inbound.admin_edit("ord000001", "ful000001", [a["tracking_number"], s10_number(3)])
+    assert edited["webhooks"][0]["delivered"]
+    async with hub.worker() as worker:
+        await hub.drain(worker)
+    assert shopline_sets(hub)["ord000001/ful000001"] == {a["tracking_number"], b["tracking_number"]}
+    assert useepay_sets(hub) == {"pi_000001": {a["tracking_number"], b["tracking_number"]}}
+    assert calls(hub)["useepay"] == gateway_calls
+    assert await inbound.shipment_count() == 2
+
+
+async def test_a_stale_echo_of_an_older_hub_write_changes_nothing(inbound: InboundHub) -> None:
+    hub = inbound.hub
+    a, b, c = shipment(1, intent=1, order=1), shipment(2, intent=1, order=1), shipment(3, intent=1, order=1)
+    await hub.upsert([a, b])
+    async with hub.worker() as worker:
+        await hub.drain(worker)
+    await hub.upsert([c])
+    old_echo = _fulfillment("ord000001", "ful000001", a["tracking_number"], b["tracking_number"])
+    response = await inbound.post_signed(old_echo, webhook_id="late-echo")
+    assert response.json()["fulfillment"]["result"] == "echo"
+    async with hub.worker() as worker:
+        await hub.drain(worker)
+    wanted = {a["tracking_number"], b["tracking_number"], c["tracking_number"]}
+    assert shopline_sets(hub)["ord000001/ful000001"] == wanted
+    assert useepay_sets(hub) == {"pi_000001": wanted}
+
+
+async def test_inbound_off_acknowledges_and_ignores(inbound: InboundHub) -> None:
+    await _set_options(inbound, inbound=False)
+    response = await inbound.post_signed(_fulfillment("o1", "f1", s10_number(1)), webhook_id="w-off")
+    assert response.status_code == 200 and response.json()["result"] == "ignored"
+    assert await inbound.shipment_count() == 0
+
+
+async def test_unknown_store_or_merchant_is_404(inbound: InboundHub) -> None:
+    assert (await inbound.client.post("/v1/webhooks/nostore/m_test", content=b"{}")).status_code == 404
+    response = await inbound.client.post("/v1/webhooks/shopline/nobody", content=b"{}")
+    assert response.status_code == 404
