@@ -127,3 +127,16 @@ def test_source_of_truth_defaults_to_store_while_inbound_is_on() -> None:
     assert effective_source_of_truth({}, True) == "store"
     assert effective_source_of_truth({}, False) == "hub"
     assert effective_source_of_truth({"source_of_truth": "hub"}, True) == "hub"
+
+
+def test_connection_options_validate_inbound_and_source_of_truth() -> None:
+    from parcelsync.domain.provider import Provider
+    from parcelsync.ingest.connection_input import check_options
+    from parcelsync.ingest.errors import InvalidInput
+
+    assert check_options(Provider.SHOPLINE, {"inbound": True, "source_of_truth": "hub"}, fill_defaults=False) == {
+        "inbound": True, "source_of_truth": "hub",
+    }
+    with pytest.raises(InvalidInput) as caught:
+        check_options(Provider.SHOPLINE, {"source_of_truth": "warehouse"}, fill_defaults=False)
+    assert [e.field for e in caught.value.errors] == ["options.source_of_truth"]

@@ -67,7 +67,10 @@ def sign(body: bytes, app_secret: str) -> str:
 
 
 def verify(body: bytes, headers: Mapping[str, str], app_secret: str) -> WebhookEnvelope:
-    """Check the signature in constant time and read the envelope headers; raise on any problem."""
+    """Check the signature in constant time and read the envelope headers (any case); raise on any problem."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    headers = {name: lowered.get(name.lower(), "") for name in (HMAC_HEADER, WEBHOOK_ID_HEADER, TOPIC_HEADER,
+                                                                SHOP_DOMAIN_HEADER, API_VERSION_HEADER)}
     given = (headers.get(HMAC_HEADER) or "").strip()
     if not given or not app_secret:
         raise WebhookSignatureError(f"{HMAC_HEADER} is missing" if not given else "no app_secret to verify with")
@@ -84,8 +87,8 @@ def verify(body: bytes, headers: Mapping[str, str], app_secret: str) -> WebhookE
     return WebhookEnvelope(
         webhook_id=webhook_id,
         topic=(headers.get(TOPIC_HEADER) or "").strip().lower(),
-        shop_domain=headers.get(SHOP_DOMAIN_HEADER),
-        api_version=headers.get(API_VERSION_HEADER),
+        shop_domain=headers.get(SHOP_DOMAIN_HEADER) or None,
+        api_version=headers.get(API_VERSION_HEADER) or None,
     )
 
 
