@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import ShipmentRow, SyncTargetRow
@@ -155,7 +155,7 @@ async def mark_store_holds(
     """Each store target is in sync at its desired version: the store holds that set already (one statement)."""
     if not held:
         return
-    table = SyncTargetRow.__table__
+    table = cast(Table, SyncTargetRow.__table__)
     statement = (
         update(table)
         .where(

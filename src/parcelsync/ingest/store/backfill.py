@@ -78,6 +78,13 @@ async def _row(session: AsyncSession, source: StoreSource, merchant_id: str) -> 
     )
 
 
+async def _existing(session: AsyncSession, source: StoreSource, merchant_id: str) -> InboundBackfillRow:
+    row = await _row(session, source, merchant_id)
+    if row is None:
+        raise LookupError("the backfill run was removed while running")
+    return row
+
+
 async def _start(
     session: AsyncSession, source: StoreSource, merchant_id: str, since: datetime, now: datetime
 ) -> tuple[InboundBackfillRow, bool]:
@@ -120,8 +127,7 @@ async def run_backfill(
     passes = source.backfill_passes
     while True:
         async with unit_of_work(sessions) as session:
-            row = await _row(session, source, merchant_id)
-            assert row is not None
+            row = await _existing(session, source, merchant_id)
             cursor = dict(row.cursor or {"pass": 0, "page_info": None})
             index = int(cursor.get("pass", 0))
             if index >= len(passes):
@@ -133,14 +139,12 @@ async def run_backfill(
             )
         except Exception as exc:
             async with unit_of_work(sessions) as session:
-                row = await _row(session, source, merchant_id)
-                assert row is not None
+                row = await _existing(session, source, merchant_id)
                 row.state, row.error, row.updated_at = "failed", str(exc)[:500], now()
             raise
         async with unit_of_work(sessions) as session:
             registry = await registry_for(session, merchant_id)
-            row = await _row(session, source, merchant_id)
-            assert row is not None
+            row = await _existing(session, source, merchant_id)
             found = [f for order in page.orders for f in source.order_fulfillments(order)]
             for applied in await apply_store_fulfillments(
                 session, source, merchant_id, found, registry=registry, source_of_truth=truth, now=now(),

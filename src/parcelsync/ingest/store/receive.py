@@ -11,8 +11,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.crypto import CredentialCipher
@@ -89,11 +91,11 @@ async def receive_store_webhook(
         fulfillment = source.parse(json.loads(body))
     except (ValueError, InboundPayloadError) as exc:
         raise StoreWebhookRejected(400, f"invalid {envelope.topic} body: {exc}") from None
-    inserted = await session.execute(
+    inserted = cast(CursorResult[Any], await session.execute(
         _insert(session)
         .values(merchant_id=merchant_id, provider=provider, delivery_key=envelope.webhook_id, received_at=now)
         .on_conflict_do_nothing(index_elements=["merchant_id", "provider", "delivery_key"])
-    )
+    ))
     if not inserted.rowcount:
         WEBHOOKS.labels(provider, "duplicate").inc()
         return Received("duplicate", envelope.webhook_id, envelope.topic)
