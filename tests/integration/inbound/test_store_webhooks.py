@@ -207,3 +207,19 @@ async def test_unknown_store_or_merchant_is_404(inbound: InboundHub) -> None:
     assert (await inbound.client.post("/v1/webhooks/nostore/m_test", content=b"{}")).status_code == 404
     response = await inbound.client.post("/v1/webhooks/shopline/nobody", content=b"{}")
     assert response.status_code == 404
+
+
+async def test_on_v20250601_the_single_entry_echo_removes_nothing(inbound: InboundHub) -> None:
+    inbound.subscribe_in_sandbox()
+    hub = inbound.hub
+    await _set_options(inbound, api_version="v20250601")
+    await hub.upsert([shipment(1, intent=1, order=1), shipment(2, intent=1, order=1)])
+    async with hub.worker() as worker:
+        await hub.drain(worker)
+    [echo] = [m for m in hub.sandboxes.shopline.deliveries if m.topic == "fulfillments/update"]
+    assert echo.delivered and len(echo.to_dict()["body"]["tracking_info_list"]) == 1
+    before = calls(hub)
+    async with hub.worker() as worker:
+        assert await worker.run_once() == 0
+    assert calls(hub) == before
+    assert await inbound.shipment_count() == 2
