@@ -10,7 +10,7 @@ as holding this set: the store is never written back what it just said, so there
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -39,7 +39,6 @@ class Applied:
     removed: int = 0
     rejected: tuple[tuple[str, str], ...] = ()
     needs_payment: bool = False
-    shipment_ids: tuple[int, ...] = field(default=())
 
     @property
     def changed(self) -> bool:

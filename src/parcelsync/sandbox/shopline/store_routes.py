@@ -20,6 +20,7 @@ import base64
 import binascii
 import json
 import re
+import zlib
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -77,7 +78,7 @@ def order_to_api(store: StoreRecord, order_id: str, version: str) -> dict[str, A
     payments = []
     if info.pay_channel_deal_id:
         payments.append({"pay_channel_deal_id": info.pay_channel_deal_id, "pay_status": "paid",
-                         "pay_seq": f"P{abs(hash(info.pay_channel_deal_id)) % 10**12:012d}"})
+                         "pay_seq": f"P{zlib.crc32(info.pay_channel_deal_id.encode()):012d}"})
     return {
         "id": order_id, "email": info.email, "created_at": info.created_at, "updated_at": updated,
         "financial_status": "paid" if payments else "unpaid",
