@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from parcelsync.cli import app
 from parcelsync.db.crypto import CredentialCipher, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
-from parcelsync.db.queries.connections import save_connection
 from parcelsync.db.queries.merchants import create_merchant
 from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
+from parcelsync.ingest.connections import save_connection
 from parcelsync.ingest.demo import s10_number
 from parcelsync.sandbox.server import SandboxUrls
 

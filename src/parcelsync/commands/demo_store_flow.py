@@ -15,13 +15,12 @@ import time
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.registry import with_inbound
 from parcelsync.db.crypto import CredentialCipher
-from parcelsync.domain.provider import Provider
 from parcelsync.ingest.demo import DEMO_MERCHANT, s10_number
-from parcelsync.ingest.store.sources import STORE_SOURCES
 from parcelsync.ingest.store.subscribe import subscribe_store
+from parcelsync.sandbox.link import SandboxAccounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
-from parcelsync.sync.sandbox_link import SandboxAccounts
 
 STORE_FULFILLMENTS = 5
 FIRST_SERIAL = 90_000
@@ -53,7 +52,7 @@ async def store_flow(
     wait_s: float = 20.0,
 ) -> str:
     """Subscribe, create `count` fulfillments in the store sandbox, wait until they reached both providers."""
-    source = STORE_SOURCES[Provider.SHOPLINE]
+    source = next(c.inbound for c in with_inbound() if c.inbound is not None)
     await subscribe_store(sessions, cipher, source, DEMO_MERCHANT, api_root, http=sandbox)
     numbers = _numbers(count)
     for i, number in enumerate(numbers, start=1):

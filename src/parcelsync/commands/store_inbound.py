@@ -1,4 +1,4 @@
-"""`parcelsync <store> backfill|subscribe`: one command group per store that can be a source (e.g. shopline)."""
+"""`parcelsync <store> backfill|subscribe`: one command group per store connector that declares inbound."""
 
 from __future__ import annotations
 
@@ -9,17 +9,18 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from parcelsync.cli import app, cipher_for, console, database, err_console, fail, load_settings, run
+from parcelsync.connectors.inbound import StoreSource
+from parcelsync.connectors.record import Connector
+from parcelsync.connectors.registry import with_inbound
 from parcelsync.db.base import utcnow
 from parcelsync.ingest.store.backfill import BackfillProgress, NoStoreConnection, run_backfill
-from parcelsync.ingest.store.source import StoreSource
-from parcelsync.ingest.store.sources import STORE_SOURCES
 from parcelsync.ingest.store.subscribe import MissingWebhookSecret, subscribe_store
 from parcelsync.providers.errors import ProviderError
 from parcelsync.providers.http import default_client
 
 
-def _group(source: StoreSource) -> typer.Typer:
-    name = source.provider.value
+def _group(connector: Connector, source: StoreSource) -> typer.Typer:
+    name = connector.name
     group = typer.Typer(help=f"Listen to the {name} store: subscribe its webhooks, backfill its fulfillments.",
                         no_args_is_help=True)
 
@@ -91,5 +92,6 @@ def _group(source: StoreSource) -> typer.Typer:
     return group
 
 
-for _provider, _source in STORE_SOURCES.items():
-    app.add_typer(_group(_source), name=_provider.value)
+for _connector in with_inbound():
+    assert _connector.inbound is not None
+    app.add_typer(_group(_connector, _connector.inbound), name=_connector.id)

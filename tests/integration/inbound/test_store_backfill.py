@@ -9,16 +9,16 @@ from sqlalchemy import func, select, update
 from tests.integration.inbound.inbound_harness import WEBHOOK_URL, InboundHub, make_inbound_hub
 from tests.integration.sync.sync_harness import MERCHANT
 
+from parcelsync.connectors.registry import with_inbound
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import ConnectionRow, InboundBackfillRow, ShipmentRow
 from parcelsync.ingest.demo import s10_number
 from parcelsync.ingest.store.backfill import BackfillProgress, run_backfill
-from parcelsync.ingest.store.sources import STORE_SOURCES
 from parcelsync.ingest.store.subscribe import subscribe_store
 
 pytestmark = pytest.mark.anyio
-SOURCE = next(iter(STORE_SOURCES.values()))
+SOURCE = next(c.inbound for c in with_inbound() if c.inbound is not None)
 TOTAL = 1000
 
 

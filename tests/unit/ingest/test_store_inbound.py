@@ -140,3 +140,15 @@ def test_connection_options_validate_inbound_and_source_of_truth() -> None:
     with pytest.raises(InvalidInput) as caught:
         check_options(Provider.SHOPLINE, {"source_of_truth": "warehouse"}, fill_defaults=False)
     assert [e.field for e in caught.value.errors] == ["options.source_of_truth"]
+
+
+def test_inbound_is_a_capability_store_connectors_declare() -> None:
+    from parcelsync.connectors.record import Kind
+    from parcelsync.connectors.registry import all_connectors, inbound_source, with_inbound
+
+    declared = list(with_inbound())
+    assert [c.id for c in declared] == ["shopline"]
+    assert all(c.kind is Kind.STORE for c in declared)
+    assert inbound_source("shopline") is declared[0].inbound
+    assert inbound_source("useepay") is None and inbound_source("nosuchstore") is None
+    assert {c.id for c in all_connectors() if c.inbound is None} == {"useepay", "trackingmore"}

@@ -15,12 +15,12 @@ from fastapi.responses import JSONResponse
 
 from parcelsync.api.deps import Runtime, RuntimeDep
 from parcelsync.api.errors import error_response
+from parcelsync.connectors.inbound import StoreSource
+from parcelsync.connectors.registry import inbound_source
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.ingest.store.backfill import lookup_payment
 from parcelsync.ingest.store.receive import StoreWebhookRejected, receive_store_webhook
-from parcelsync.ingest.store.source import StoreSource
-from parcelsync.ingest.store.sources import store_source
 from parcelsync.logging import get_logger
 from parcelsync.providers.http import default_client
 
@@ -58,7 +58,7 @@ async def store_webhook(
     background: BackgroundTasks,
 ) -> JSONResponse:
     """A store's webhook: verified with the connection's app secret, applied once per webhook id."""
-    source = store_source(store)
+    source = inbound_source(store)
     if source is None:
         return error_response(404, f"no webhooks for {store!r}")
     body = await request.body()

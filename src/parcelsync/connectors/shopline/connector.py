@@ -12,6 +12,7 @@ from parcelsync.connectors.shopline.send import KEY, ShoplineDestination
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.shopline.client import DEFAULT_API_VERSION, ShoplineClient
+from parcelsync.providers.shopline.inbound import ShoplineSource
 from parcelsync.providers.shopline.mapping import TrackingEntry
 from parcelsync.providers.shopline.ratelimit import DEFAULT_CAPACITY, DEFAULT_RATE, LeakyBucket
 
@@ -81,4 +82,5 @@ CONNECTOR = Connector(
     build_client=build_client,
     send=ShoplineDestination().send,
     probe=probe,
+    inbound=ShoplineSource(),
 )

@@ -17,13 +17,13 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.inbound import StoreSource
 from parcelsync.db.tables import ShipmentRow, SyncTargetRow
 from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.store_fulfillment import StoreFulfillment, StoreParcel
 from parcelsync.ingest.schema import HASHED_FIELDS
 from parcelsync.ingest.service import delete_shipment, upsert_shipments
 from parcelsync.ingest.store.ownership import Decision, Verdict, decide, number_key
-from parcelsync.ingest.store.source import StoreSource
 from parcelsync.sync.keys import TargetKey
 from parcelsync.sync.planner import bump_targets
 from parcelsync.sync.snapshot import to_shipment

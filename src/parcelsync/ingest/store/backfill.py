@@ -18,6 +18,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.inbound import StoreSource, inbound_enabled
+from parcelsync.connectors.urls import resolved
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.queries.carrier_overrides import registry_for
@@ -25,7 +27,6 @@ from parcelsync.db.queries.connections import load_connection
 from parcelsync.db.tables import InboundBackfillRow
 from parcelsync.ingest.store.apply import apply_store_fulfillments, attach_payment
 from parcelsync.ingest.store.ownership import effective_source_of_truth
-from parcelsync.ingest.store.source import StoreSource, inbound_enabled
 
 RESUME_TOLERANCE = timedelta(days=1)
 
@@ -122,7 +123,7 @@ async def run_backfill(
             raise NoStoreConnection(f"merchant {merchant_id!r} has no enabled {source.provider.value} connection")
         row, resumed = await _start(session, source, merchant_id, now() - timedelta(days=days), now())
         since = row.since
-    client = source.client(connection, http)
+    client = source.client(resolved(connection), http)
     truth = effective_source_of_truth(connection.options, inbound_enabled(connection, source))
     passes = source.backfill_passes
     while True:
@@ -177,7 +178,7 @@ async def lookup_payment(
         connection = await load_connection(session, cipher, merchant_id, source.provider)
     if connection is None:
         return None
-    order = await source.client(connection, http).get_order(order_id)
+    order = await source.client(resolved(connection), http).get_order(order_id)
     reference = source.payment_reference(order) if order else None
     if reference:
         async with unit_of_work(sessions) as session:

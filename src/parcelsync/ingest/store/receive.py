@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.inbound import StoreSource, inbound_enabled
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
@@ -24,7 +25,6 @@ from parcelsync.db.tables import WebhookDeliveryRow
 from parcelsync.domain.store_fulfillment import InboundPayloadError, InboundSignatureError, StoreFulfillment
 from parcelsync.ingest.store.apply import Applied, apply_store_fulfillment
 from parcelsync.ingest.store.ownership import effective_source_of_truth
-from parcelsync.ingest.store.source import StoreSource, inbound_enabled
 from parcelsync.metrics import WEBHOOKS
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.inbound import StoreSource
+from parcelsync.connectors.urls import resolved
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.queries.connections import load_connection
 from parcelsync.ingest.store.backfill import NoStoreConnection
-from parcelsync.ingest.store.source import StoreSource
 
 
 class MissingWebhookSecret(LookupError):
@@ -50,7 +51,7 @@ async def subscribe_store(
             f"set the connection's {source.secret_name} credential first: without it webhooks cannot be verified"
         )
     address = webhook_address(public_url, source, merchant_id)
-    client = source.client(connection, http)
+    client = source.client(resolved(connection), http)
     existing = {(w.get("topic"), w.get("address")) for w in await client.list_webhooks()}
     results = []
     for topic in source.topics:

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse
 
+from parcelsync.connectors.registry import inbound_source
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import SecretKeyError
 from parcelsync.db.tables import ConnectionRow
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
-from parcelsync.ingest.store.sources import store_source
 from parcelsync.web import queries
 from parcelsync.web.app import Dashboard, Page, dashboard, db, page, post_page, render
 from parcelsync.web.formatting import masked_credentials
@@ -38,7 +38,7 @@ def _view(dash: Dashboard, row: ConnectionRow) -> dict[str, object]:
         "paused": paused,
         "credentials": masked_credentials(creds) if creds is not None else None,
         "options": sorted((row.options or {}).items()),
-        "store_source": store_source(row.provider) is not None,
+        "store_source": inbound_source(row.provider) is not None,
     }
 
 

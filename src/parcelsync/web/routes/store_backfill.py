@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse
 
+from parcelsync.connectors.inbound import StoreSource
+from parcelsync.connectors.registry import inbound_source
 from parcelsync.db.base import utcnow
 from parcelsync.ingest.store.backfill import BackfillProgress, backfill_status, run_backfill
-from parcelsync.ingest.store.source import StoreSource
-from parcelsync.ingest.store.sources import store_source
 from parcelsync.logging import get_logger
 from parcelsync.web import queries
 from parcelsync.web.app import Dashboard, Page, dashboard, db, page, post_page, render
@@ -60,7 +60,7 @@ async def _render(request: Request, pg: Page, session: AsyncSession, connection_
 
 async def _source_for(session: AsyncSession, pg: Page, connection_id: int) -> StoreSource | None:
     row = await queries.get_connection(session, pg.merchant_id, connection_id) if pg.merchant_id else None
-    return store_source(row.provider) if row is not None else None
+    return inbound_source(row.provider) if row is not None else None
 
 
 @router.post("/connections/{connection_id}/backfill", response_class=HTMLResponse)

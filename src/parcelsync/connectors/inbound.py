@@ -1,7 +1,10 @@
-"""What a store connector offers inbound sync (the "inbound" capability), as a Protocol.
+"""Inbound, an optional store connector capability: the store is a source of tracking as well as a destination.
 
-Implemented per store in `providers/<name>/inbound.py`; the generic code in this package only
-ever sees `StoreFulfillment` values and this interface.
+A store connector declares it by setting `Connector.inbound` (implemented per store in
+`providers/<name>/inbound.py`). The generic half (`ingest/store/`: webhook intake, backfill,
+subscription, echo detection and ownership) only ever sees `StoreFulfillment` values and this
+interface; the webhook route, the CLI groups and the dashboard's backfill find the stores that
+declare it in `connectors.registry`.
 """
 
 from __future__ import annotations
