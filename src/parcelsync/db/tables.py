@@ -512,8 +512,6 @@ class PaymentSettingsRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-
-
 class InboundBackfillRow(Base):
     """A merchant's backfill from its store: the period, the stored cursor to resume from, and the counts.
 
