@@ -49,7 +49,7 @@ OUTCOMES = Counter(
 RATE_LIMITED = Counter("parcelsync_sync_rate_limited_total", "429 answers received from providers.", ["provider"])
 WEBHOOKS = Counter(
     "parcelsync_webhook_verifications_total",
-    "Inbound webhooks by verification result (ok, bad_signature, unknown_merchant, duplicate).",
+    "Inbound webhooks by verification result (ok, bad_signature, unknown_merchant, duplicate, ignored).",
     ["provider", "result"],
 )
 INGESTED = Counter(

@@ -25,6 +25,7 @@ from parcelsync.api.routes import (
     metrics,
     payments,
     shipments,
+    store_webhooks,
     sync,
     tracking_page,
     webhook_endpoints,
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks, tracking_page, payments
     ):  # fmt: skip
         app.include_router(module.router)
-    for extra in (events_routes, webhook_endpoints, alerts_routes):
+    for extra in (events_routes, webhook_endpoints, alerts_routes, store_webhooks):
         app.include_router(extra.router)
     mount_dashboard(app)
     mount_tracking_page(app)

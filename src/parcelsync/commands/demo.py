@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.chores import NotifyChores, delivering
 from parcelsync.cli import app, console, database, demo_secret_key, load_settings, run
+from parcelsync.commands.demo_store_flow import store_flow
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
@@ -74,6 +75,7 @@ async def prepare(
     count: int,
     receiver: ReceiverState | None = None,
     receiver_url: str | None = None,
+    accounts: SandboxAccounts | None = None,
 ) -> tuple[int, str, str]:
     """Seed the demo merchant, open its sandbox accounts and connect it; every target is queued afresh.
 
@@ -84,7 +86,7 @@ async def prepare(
     from parcelsync.api.app import build_cipher
 
     cipher = build_cipher(settings)
-    accounts = SandboxAccounts()
+    accounts = accounts or SandboxAccounts()
     await open_sandbox_accounts(
         sandbox, urls, accounts, webhook_url=f"{api_root}/v1/webhooks/trackingmore/{DEMO_MERCHANT}"
     )
@@ -134,8 +136,10 @@ async def serve_all(
     sandbox_port: int,
     receiver: ReceiverState | None = None,
     receiver_port: int | None = None,
+    accounts: SandboxAccounts | None = None,
 ) -> None:
-    """API (+ dashboard), sandboxes, the webhook receiver, a worker and a dispatcher in one loop, until Ctrl-C."""
+    """API (+ dashboard), sandboxes, the webhook receiver, a worker and a dispatcher in one loop, until Ctrl-C;
+    once the servers listen, the store flow runs."""
     import uvicorn
 
     from parcelsync.api import create_app
@@ -161,6 +165,19 @@ async def serve_all(
         if step > 0:
             await admin.post("/trackingmore/_sandbox/clock/advance", json={"seconds": step})
 
+    async def second_flow() -> None:
+        """Once the servers listen: fulfillments created in the store sandbox flow in by webhook."""
+        for _ in range(600):
+            if all(s.started for s in servers):
+                break
+            await asyncio.sleep(0.1)
+        try:
+            line = await store_flow(runtime.sessions, runtime.cipher, SandboxUrls(f"http://{host}:{sandbox_port}"),
+                                    admin, f"http://{host}:{port}", accounts or SandboxAccounts(), sandboxes)
+        except Exception as exc:
+            line = f"store flow  did not run: {exc}"
+        console.print(line)
+
     runtime = api.state.runtime
     worker = Worker(runtime.sessions, settings, cipher=runtime.cipher, concurrency=4)
     chores = NotifyChores(runtime.sessions, settings, inner=tick)
@@ -169,7 +186,9 @@ async def serve_all(
             running(worker, housekeeping=chores),
             delivering(runtime.sessions, settings, runtime.cipher, chores=chores),
         ):
+            flow = asyncio.create_task(second_flow())
             await asyncio.gather(*(s.serve() for s in servers))
+            flow.cancel()
     finally:
         await admin.aclose()
 
@@ -199,10 +218,12 @@ def demo(
     urls = SandboxUrls(f"http://{host}:{sandbox_port}")
     sandboxes = Sandboxes(trackingmore=TrackingMoreState(start=time.time() - SIMULATED_HEAD_START_DAYS * 86400))
 
+    accounts = SandboxAccounts()
+
     async def seed() -> tuple[int, str, str]:
         transport = httpx.ASGITransport(app=create_sandbox_app(sandboxes))
         async with httpx.AsyncClient(transport=transport, base_url=urls.root) as sandbox:
-            return await prepare(settings, urls, sandbox, api_root, shipments, receiver, receiver_url)
+            return await prepare(settings, urls, sandbox, api_root, shipments, receiver, receiver_url, accounts)
 
     created, token, tracking_page = run(seed)
     console.print(f"demo merchant [bold]{DEMO_MERCHANT}[/bold]: {created} new demo shipments ({settings.database_url})")
@@ -219,4 +240,4 @@ def demo(
     console.print(f"at risk     {api_root}{DASHBOARD_PREFIX}/payments  (parcelsync payments at-risk -m demo)")
     console.print(f"evidence    parcelsync evidence pi_demo_exception_0002 -m {DEMO_MERCHANT} -o evidence.pdf")
     if serve_api:
-        run(lambda: serve_all(settings, sandboxes, host, port, sandbox_port, receiver, receiver_port))
+        run(lambda: serve_all(settings, sandboxes, host, port, sandbox_port, receiver, receiver_port, accounts))

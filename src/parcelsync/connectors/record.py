@@ -20,6 +20,7 @@ from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 
 if TYPE_CHECKING:
+    from parcelsync.connectors.inbound import StoreSource
     from parcelsync.connectors.intake import StatusIntake
     from parcelsync.connectors.readback import ReadBack
 
@@ -73,6 +74,7 @@ class Connector:
     - `production_url`: used when a connection gives no base URL; `{handle}` is filled from credentials.
     - `build_client`: the one factory (the worker, reconcile and "test connection" all use it).
     - `read_back` (reconcile) and `status_intake` (webhooks, polling) are optional capabilities.
+    - `inbound` (stores only, optional): the store as a source (its webhooks, backfill, subscription).
     """
 
     provider: Provider
@@ -90,6 +92,7 @@ class Connector:
     tracks_deletions: bool = False
     read_back: ReadBack | None = None
     status_intake: StatusIntake | None = None
+    inbound: StoreSource | None = None
 
     @property
     def id(self) -> str:

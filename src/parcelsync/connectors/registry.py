@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 
+from parcelsync.connectors.inbound import StoreSource
 from parcelsync.connectors.record import Connector, Kind
 from parcelsync.connectors.shopline.connector import CONNECTOR as SHOPLINE_CONNECTOR
 from parcelsync.connectors.trackingmore.connector import CONNECTOR as TRACKINGMORE_CONNECTOR
@@ -49,6 +50,16 @@ def with_status_intake() -> Iterator[Connector]:
 
 def with_read_back() -> Iterator[Connector]:
     return (c for c in CONNECTORS if c.read_back is not None)
+
+
+def with_inbound() -> Iterator[Connector]:
+    """Store connectors that declare the inbound capability (their webhooks, backfill and subscription)."""
+    return (c for c in CONNECTORS if c.kind is Kind.STORE and c.inbound is not None)
+
+
+def inbound_source(name: str) -> StoreSource | None:
+    """The inbound capability of a provider id from a URL, the CLI or a database row; None when it has none."""
+    return next((c.inbound for c in with_inbound() if c.id == name), None)
 
 
 def display_name(provider: Provider | str) -> str:

@@ -512,3 +512,29 @@ class PaymentSettingsRow(Base):
     stuck_after_days: Mapped[int] = mapped_column(Integer)
     late_after_days: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InboundBackfillRow(Base):
+    """A merchant's backfill from its store: the period, the stored cursor to resume from, and the counts.
+
+    state: running (or interrupted: resumed from `cursor`), done, failed. One row per (merchant,
+    provider): a new run over a finished one starts again from the first page.
+    """
+
+    __tablename__ = "inbound_backfills"
+    __table_args__ = (UniqueConstraint("merchant_id", "provider"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(20))
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="running")
+    cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    fulfillments: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

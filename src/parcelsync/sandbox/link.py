@@ -40,6 +40,7 @@ class SandboxAccounts:
     useepay_api_key: str = field(default_factory=lambda: _token("UseePay_SK_"), repr=False)
     shop_handle: str = "demo-store"
     shopline_token: str = field(default_factory=lambda: _token("shpat_"), repr=False)
+    shopline_app_secret: str = field(default_factory=lambda: _token("shpss_"), repr=False)
     trackingmore_api_key: str = field(default_factory=lambda: _token("tm_"), repr=False)
     account_email: str = "ops@demo.example"
     webhooks: bool = True
@@ -50,7 +51,8 @@ class SandboxAccounts:
         if provider is Provider.USEEPAY:
             return {"merchant_no": self.merchant_no, "app_id": self.app_id, "api_key": self.useepay_api_key}
         if provider is Provider.SHOPLINE:
-            return {"handle": self.shop_handle, "access_token": self.shopline_token}
+            return {"handle": self.shop_handle, "access_token": self.shopline_token,
+                    "app_secret": self.shopline_app_secret}
         return {"api_key": self.trackingmore_api_key, "account_email": self.account_email}
 
 
@@ -71,6 +73,7 @@ async def open_sandbox_accounts(
             json={
                 "handle": accounts.shop_handle, "access_token": accounts.shopline_token,
                 "rate_limit": accounts.shopline_rate_limit, "auto_create": True,
+                "app_secret": accounts.shopline_app_secret,
             },
         ),
         await http.post(

@@ -12,6 +12,7 @@ from parcelsync.connectors.shopline.send import KEY, ShoplineDestination
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.shopline.client import DEFAULT_API_VERSION, ShoplineClient
+from parcelsync.providers.shopline.inbound import ShoplineSource
 from parcelsync.providers.shopline.mapping import TrackingEntry
 from parcelsync.providers.shopline.ratelimit import DEFAULT_CAPACITY, DEFAULT_RATE, LeakyBucket
 
@@ -33,6 +34,12 @@ class ShoplineOptions(BaseModel):
     notify_customer: bool = False
     rate_per_second: float | None = Field(default=None, gt=0, description="client bucket rate (default 4/s)")
     bucket_size: int | None = Field(default=None, ge=1, description="client bucket size (default 40)")
+    inbound: bool | None = Field(
+        default=None, description="listen to the store's fulfillment webhooks (default: on when app_secret is set)"
+    )
+    source_of_truth: Literal["store", "hub"] | None = Field(
+        default=None, description="who wins when the store's tracking differs (default: store while inbound is on)"
+    )
 
 
 def build_client(connection: Connection, http: httpx.AsyncClient) -> ShoplineClient:
@@ -75,4 +82,5 @@ CONNECTOR = Connector(
     build_client=build_client,
     send=ShoplineDestination().send,
     probe=probe,
+    inbound=ShoplineSource(),
 )

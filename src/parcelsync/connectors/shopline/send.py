@@ -17,7 +17,12 @@ from parcelsync.connectors.keys import KeyField, KeyShape
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import ProviderError, Rejected
 from parcelsync.providers.shopline.client import ShoplineClient, update_tracking_path
-from parcelsync.providers.shopline.mapping import MAX_TRACKING_ENTRIES, build_entries, check_entries
+from parcelsync.providers.shopline.mapping import (
+    MAX_TRACKING_ENTRIES,
+    build_entries,
+    check_entries,
+    uses_tracking_list,
+)
 
 KEY = KeyShape((KeyField("order_id", "no order"), KeyField("fulfillment_id", "no fulfillment")), split="last")
 """A SHOPLINE target is one fulfillment of one order: "<order_id>/<fulfillment_id>"."""
@@ -55,4 +60,7 @@ class ShoplineDestination:
             )
         except ProviderError as exc:
             return TargetResult(snap, exc, {**detail, "result": "call failed"})
-        return TargetResult(snap, None, {**detail, "result": "updated", "trace_id": result.trace_id})
+        # What the store now holds, to recognise its echo: v20250601 keeps only the last entry.
+        held = entries if uses_tracking_list(client.api_version) else entries[-1:]
+        sent = [[e.number, e.company, e.url] for e in held]
+        return TargetResult(snap, None, {**detail, "result": "updated", "trace_id": result.trace_id, "sent": sent})

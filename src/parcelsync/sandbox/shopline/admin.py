@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from parcelsync.sandbox.faults import FaultConfig
-from parcelsync.sandbox.shopline.models import DEFAULT_BUCKET, DEFAULT_RATE, ShoplineState, StoreRecord
+from parcelsync.sandbox.shopline.models import (
+    DEFAULT_BUCKET,
+    DEFAULT_RATE,
+    LIST_API_SINCE,
+    ShoplineState,
+    StoreRecord,
+    Tracking,
+    now_iso,
+)
+from parcelsync.sandbox.shopline.webhooks import emit, redeliver
 
 router = APIRouter(prefix="/_sandbox")
 
@@ -24,6 +33,7 @@ class StoreIn(_Strict):
     auto_create: bool = False
     rate_per_second: float = Field(default=DEFAULT_RATE, gt=0)
     bucket_size: int = Field(default=DEFAULT_BUCKET, ge=1)
+    app_secret: str | None = Field(default=None, min_length=1, repr=False)
 
 
 class StorePatch(_Strict):
@@ -53,6 +63,18 @@ class FulfillmentIn(_Strict):
 class OrderIn(_Strict):
     order_id: str = Field(min_length=1)
     fulfillments: list[FulfillmentIn] = Field(min_length=1)
+    pay_channel_deal_id: str | None = None
+    email: str | None = None
+    fulfillment_status: Literal["partial", "shipped"] = "shipped"
+
+
+class FulfillmentEdit(_Strict):
+    """What a person does in the store's admin: set a fulfillment's tracking (creating it if new)."""
+
+    tracking_info_list: list[TrackingIn] = Field(default_factory=list, max_length=10)
+    pay_channel_deal_id: str | None = None
+    email: str | None = None
+    shipment_status: str | None = None
 
 
 def _state(request: Request) -> ShoplineState:
@@ -92,7 +114,53 @@ async def create_order(handle: str, payload: OrderIn, request: Request) -> dict[
     records = state.add_order(
         handle, payload.order_id, [f.model_dump(exclude_none=True) for f in payload.fulfillments]
     )
+    info = state.stores[handle].info(payload.order_id)
+    info.pay_channel_deal_id = payload.pay_channel_deal_id or info.pay_channel_deal_id
+    info.email = payload.email or info.email
+    info.fulfillment_status = payload.fulfillment_status
     return {"order_id": payload.order_id, "fulfillments": [r.to_api() for r in records]}
+
+
+@router.put("/stores/{handle}/orders/{order_id}/fulfillments/{fulfillment_id}")
+async def edit_fulfillment(
+    handle: str, order_id: str, fulfillment_id: str, payload: FulfillmentEdit, request: Request, response: Response
+) -> dict[str, Any]:
+    """Stand in for the merchant's admin: create or edit a fulfillment's tracking, then push the webhook
+    (`fulfillments/create` for a new fulfillment, `fulfillments/update` otherwise) to the subscribers."""
+    state = _state(request)
+    store = _known(state, handle)
+    record = store.orders.get(order_id, {}).get(fulfillment_id)
+    created = record is None
+    if record is None:
+        record = store.add_fulfillment(order_id, fulfillment_id)
+    if payload.shipment_status is not None:
+        record.shipment_status = payload.shipment_status
+    info = store.info(order_id)
+    info.pay_channel_deal_id = payload.pay_channel_deal_id or info.pay_channel_deal_id
+    info.email = payload.email or info.email
+    info.updated_at = now_iso()
+    record.set_tracking(
+        [Tracking(t.tracking_company, t.tracking_number, t.tracking_url) for t in payload.tracking_info_list], False
+    )
+    topic = "fulfillments/create" if created else "fulfillments/update"
+    messages = await emit(state, store, topic, record.to_api(LIST_API_SINCE))
+    response.status_code = 201 if created else 200
+    return {"fulfillment": record.to_api(), "webhooks": [m.to_dict() for m in messages]}
+
+
+@router.get("/webhooks")
+async def list_deliveries(request: Request) -> dict[str, Any]:
+    """Every webhook message pushed (or not delivered), oldest first."""
+    return {"deliveries": [m.to_dict() for m in _state(request).deliveries]}
+
+
+@router.post("/webhooks/{webhook_id}/redeliver")
+async def redeliver_webhook(webhook_id: str, request: Request) -> dict[str, Any]:
+    """Send a message again with the same X-Shopline-Webhook-Id and body (what SHOPLINE's retries do)."""
+    message = await redeliver(_state(request), webhook_id)
+    if message is None:
+        raise HTTPException(404, f"no webhook {webhook_id!r}")
+    return message.to_dict()
 
 
 @router.get("/stores/{handle}/fulfillments")

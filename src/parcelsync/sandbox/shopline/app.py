@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from parcelsync.sandbox.middleware import SandboxMiddleware
-from parcelsync.sandbox.shopline import admin, routes
+from parcelsync.sandbox.shopline import admin, routes, store_routes
 from parcelsync.sandbox.shopline.errors import error_body
 from parcelsync.sandbox.shopline.models import ShoplineState
 
@@ -44,6 +44,7 @@ def create_app(state: ShoplineState | None = None) -> FastAPI:
     app.state.shopline = state
     app.include_router(admin.router)
     app.include_router(routes.router)
+    app.include_router(store_routes.router)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _server_error)

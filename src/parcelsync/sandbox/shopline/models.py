@@ -170,6 +170,34 @@ class FulfillmentRecord:
 
 
 @dataclass
+class OrderInfo:
+    """Order-level data the order queries answer with: the payment, the buyer, the shipping status."""
+
+    id: str
+    pay_channel_deal_id: str | None = None
+    email: str | None = None
+    fulfillment_status: str = "shipped"
+    created_at: str = field(default_factory=now_iso)
+    updated_at: str = field(default_factory=now_iso)
+
+
+@dataclass
+class Subscription:
+    """One webhook subscription of the app on the store (webhooks.json)."""
+
+    id: int
+    address: str
+    topic: str
+    api_version: str
+    created_at: str = field(default_factory=now_iso)
+    updated_at: str = field(default_factory=now_iso)
+
+    def to_api(self) -> dict[str, Any]:
+        return {"id": self.id, "address": self.address, "topic": self.topic, "api_version": self.api_version,
+                "created_at": self.created_at, "updated_at": self.updated_at}
+
+
+@dataclass
 class StoreRecord:
     """One store (by handle) with its token, flags, bucket and orders."""
 
@@ -182,6 +210,16 @@ class StoreRecord:
     token_expired: bool = False
     bucket: Bucket = field(default_factory=Bucket)
     orders: dict[str, dict[str, FulfillmentRecord]] = field(default_factory=dict)
+    app_secret: str | None = field(default=None, repr=False)
+    order_info: dict[str, OrderInfo] = field(default_factory=dict)
+    subscriptions: dict[int, Subscription] = field(default_factory=dict)
+
+    def info(self, order_id: str) -> OrderInfo:
+        """The order-level data (payment, buyer, status) of an order, created on first use."""
+        found = self.order_info.get(order_id)
+        if found is None:
+            found = self.order_info[order_id] = OrderInfo(order_id)
+        return found
 
     def public(self) -> dict[str, Any]:
         """Settings as the admin API shows them (never the token)."""
@@ -233,12 +271,17 @@ class ShoplineState:
         self.stores: dict[str, StoreRecord] = {}
         self.log = RequestLog()
         self.faults = FaultInjector(error_body)
+        self.webhook_client: Any = None  # an httpx.AsyncClient for pushes (tests: ASGI); None: a fresh one
+        self.deliveries: list[Any] = []  # webhooks.WebhookMessage, newest last
+        self.next_subscription_id = 1
         self._add_demo_stores()
 
     def reset(self) -> None:
         self.stores.clear()
         self.log.clear()
         self.faults.reset()
+        self.deliveries.clear()
+        self.next_subscription_id = 1
         self._add_demo_stores()
 
     def _add_demo_stores(self) -> None:
@@ -258,6 +301,7 @@ class ShoplineState:
         auto_create: bool = False,
         rate_per_second: float = DEFAULT_RATE,
         bucket_size: int = DEFAULT_BUCKET,
+        app_secret: str | None = None,
     ) -> StoreRecord:
         """Create a store, or update its settings keeping its orders."""
         store = self.stores.get(handle)
@@ -269,6 +313,8 @@ class ShoplineState:
             store.bucket = bucket
         store.rate_limit = rate_limit
         store.auto_create = auto_create
+        if app_secret is not None:
+            store.app_secret = app_secret
         return store
 
     def add_order(self, handle: str, order_id: str, fulfillments: Iterable[dict[str, Any]]) -> list[FulfillmentRecord]:

@@ -27,6 +27,7 @@ from parcelsync.sandbox.shopline.validation import (
     update_v20250601,
     update_v20260301,
 )
+from parcelsync.sandbox.shopline.webhooks import emit
 
 router = APIRouter()
 
@@ -100,6 +101,7 @@ async def update_tracking(
     except ShoplineError as error:
         return error_response(error, trace_id)
     record.set_tracking(update.entries, update.notify_customer)
+    await emit(state, store, "fulfillments/update", record.to_api(LIST_API_SINCE))
     return JSONResponse({"fulfillment": record.to_api(version)}, headers={"traceId": trace_id})
 
 

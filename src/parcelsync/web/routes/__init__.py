@@ -16,11 +16,15 @@ from parcelsync.web.routes import (
     problems,
     settings,
     shipments,
+    store_backfill,
     webhooks_out,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (login, overview, shipments, payments, problems, imports, connections, alerts, webhooks_out, settings):
+for module in (
+    login, overview, shipments, payments, problems, imports, connections, store_backfill, alerts, webhooks_out,
+    settings,
+):
     router.include_router(module.router, prefix=PREFIX)
 
 

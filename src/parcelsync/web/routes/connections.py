@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse
 
+from parcelsync.connectors.registry import inbound_source
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import SecretKeyError
 from parcelsync.db.tables import ConnectionRow
@@ -37,6 +38,7 @@ def _view(dash: Dashboard, row: ConnectionRow) -> dict[str, object]:
         "paused": paused,
         "credentials": masked_credentials(creds) if creds is not None else None,
         "options": sorted((row.options or {}).items()),
+        "store_source": inbound_source(row.provider) is not None,
     }
 
 
