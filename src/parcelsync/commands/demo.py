@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.chores import NotifyChores, delivering
 from parcelsync.cli import app, console, database, demo_secret_key, load_settings, run
-from parcelsync.commands.demo_store_flow import store_flow
+from parcelsync.commands.demo_store_flow import store_flow, store_intents
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
@@ -98,7 +98,7 @@ async def prepare(
                 .where(ShipmentRow.merchant_id == DEMO_MERCHANT, ShipmentRow.payment_intent_id.is_not(None))
                 .distinct()
             )
-            known = sorted(i for i in intents if i and i != REFUSED_INTENT)
+            known = sorted({*(i for i in intents if i and i != REFUSED_INTENT), *store_intents()})
         # One payment intent the gateway does not know: its upload is rejected, a payment at risk to look at.
         await accept_only_payment_intents(sandbox, urls, accounts, known)
         async with unit_of_work(sessions) as session:

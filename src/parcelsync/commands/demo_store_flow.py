@@ -26,6 +26,11 @@ STORE_FULFILLMENTS = 5
 FIRST_SERIAL = 90_000
 
 
+def store_intents(count: int = STORE_FULFILLMENTS) -> list[str]:
+    """The payment intents the store's demo orders carry (the gateway sandbox must know them)."""
+    return [f"pi_store_{i:04d}" for i in range(1, count + 1)]
+
+
 def _numbers(count: int) -> list[str]:
     return [s10_number(FIRST_SERIAL + i) for i in range(count)]
 
@@ -55,12 +60,12 @@ async def store_flow(
     source = next(c.inbound for c in with_inbound() if c.inbound is not None)
     await subscribe_store(sessions, cipher, source, DEMO_MERCHANT, api_root, http=sandbox)
     numbers = _numbers(count)
-    for i, number in enumerate(numbers, start=1):
+    for i, (number, intent) in enumerate(zip(numbers, store_intents(count), strict=True), start=1):
         response = await sandbox.put(
             f"{urls.shopline_admin}/_sandbox/stores/{accounts.shop_handle}"
             f"/orders/store-{i:04d}/fulfillments/sf-{i:04d}",
             json={"tracking_info_list": [{"tracking_company": "China Post", "tracking_number": number}],
-                  "pay_channel_deal_id": f"pi_store_{i:04d}", "email": f"buyer{i}@demo.example"},
+                  "pay_channel_deal_id": intent, "email": f"buyer{i}@demo.example"},
         )
         response.raise_for_status()
     deadline = time.monotonic() + wait_s
