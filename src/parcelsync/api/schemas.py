@@ -56,6 +56,7 @@ class ShipmentOut(BaseModel):
     order_id: str | None
     fulfillment_id: str | None
     payment_intent_id: str | None
+    payment_gateway: str | None = None
     title: str | None
     logistics_channel: str | None
     customer_name: str | None

@@ -25,6 +25,8 @@ class ClaimedTarget:
     acked_version: int
     attempts: int
     queued_at: datetime
+    last_outcome: dict[str, Any] | None = None
+    """What the previous attempt recorded (a connector may keep its acknowledged state there)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,8 @@ class TargetSnapshot:
     version: int
     shipments: tuple[Shipment, ...]
     deleted: Shipment | None = None
+    removed: tuple[Shipment, ...] = ()
+    """For a connector that tracks deletions: every deleted parcel behind the target (live ones or not)."""
 
     @property
     def key(self) -> str:

@@ -69,9 +69,11 @@ class StatusIntake(Protocol):
     """Webhook verification and parsing, and polling, for one provider."""
 
     def verify_and_parse(
-        self, body: bytes, credentials: Mapping[str, str], *, max_age_s: float, now: float
+        self, body: bytes, credentials: Mapping[str, str], *, max_age_s: float, now: float,
+        headers: Mapping[str, str] | None = None,
     ) -> ParsedWebhook:
-        """The update a webhook carries; raises WebhookInvalid when it is not genuine."""
+        """The update a webhook carries (its signature in the body or in `headers`); raises WebhookInvalid
+        when it is not genuine."""
         ...
 
     def wants_polling(self, options: Mapping[str, Any]) -> bool:

@@ -22,6 +22,7 @@ class HasTargetFields(Protocol):
     order_id: str | None
     fulfillment_id: str | None
     payment_intent_id: str | None
+    payment_gateway: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,9 @@ class KeyShape:
 
     fields: tuple[KeyField, ...]
     split: Literal["first", "last"] = "first"
+    only_when: tuple[str, str] | None = None
+    """(column, value): a shipment whose `column` names another value is not this destination's;
+    one that leaves it empty is (e.g. a payment that names no gateway goes to the merchant's gateway)."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -45,11 +49,23 @@ class KeyShape:
 
     def values_of(self, shipment: object) -> tuple[str, ...] | None:
         """The key's field values on a shipment (or row), or None when one of them is missing."""
+        if not self.selects(shipment):
+            return None
         values = tuple(getattr(shipment, column) for column in self.columns)
         return values if all(values) else None
 
+    def selects(self, shipment: object) -> bool:
+        """Whether the shipment belongs to this destination at all (see `only_when`)."""
+        if self.only_when is None:
+            return True
+        column, value = self.only_when
+        named = getattr(shipment, column, None)
+        return not named or named == value
+
     def skip_reason(self, shipment: object) -> str | None:
         """Why a shipment cannot reach this destination (its first missing field), or None when it can."""
+        if not self.selects(shipment) and self.only_when is not None:
+            return f"{self.only_when[0]} names another: {getattr(shipment, self.only_when[0])}"
         for f in self.fields:
             if not getattr(shipment, f.column):
                 return f.missing

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 
 import httpx
 
+from parcelsync.connectors.aftership.connector import CONNECTOR as AFTERSHIP_CONNECTOR
 from parcelsync.connectors.inbound import StoreSource
+from parcelsync.connectors.paypal.connector import CONNECTOR as PAYPAL_CONNECTOR
 from parcelsync.connectors.record import Connector, Kind
 from parcelsync.connectors.shopline.connector import CONNECTOR as SHOPLINE_CONNECTOR
 from parcelsync.connectors.trackingmore.connector import CONNECTOR as TRACKINGMORE_CONNECTOR
@@ -21,8 +23,10 @@ from parcelsync.domain.provider import Provider
 
 CONNECTORS: tuple[Connector, ...] = (
     USEEPAY_CONNECTOR,
+    PAYPAL_CONNECTOR,
     SHOPLINE_CONNECTOR,
     TRACKINGMORE_CONNECTOR,
+    AFTERSHIP_CONNECTOR,
 )
 
 _BY_PROVIDER: dict[Provider, Connector] = {c.provider: c for c in CONNECTORS}

@@ -101,6 +101,7 @@ class ShipmentRow(Base):
     order_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     fulfillment_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     payment_intent_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    payment_gateway: Mapped[str | None] = mapped_column(String(20), nullable=True)
     title: Mapped[str | None] = mapped_column(String(500), nullable=True)
     logistics_channel: Mapped[str | None] = mapped_column(String(200), nullable=True)
     customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -18,7 +18,9 @@ Sources and confidence, per column:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
+from parcelsync.domain.carrier_columns import AFTERSHIP_SLUGS, PAYPAL_CODES
 from parcelsync.domain.carriers import Carrier
 
 
@@ -156,6 +158,10 @@ CARRIERS: tuple[Carrier, ...] = (
     _c("south-africa-post", "South African Post Office", "south-africa-post", _O, "South African Post Office", None,
        "sapo", "south africa post"),
 )
+CARRIERS = tuple(
+    replace(c, paypal=PAYPAL_CODES.get(c.code, "OTHER"), aftership=AFTERSHIP_SLUGS.get(c.code, "")) for c in CARRIERS
+)
+"""The second payment gateway's and tracking provider's columns, from `carrier_columns`."""
 
 S10_OPERATORS: Mapping[str, str] = {
     "AE": "emirates-post", "AT": "austrian-post", "AU": "australia-post", "BE": "bpost", "BR": "brazil-correios",

@@ -34,6 +34,10 @@ class Carrier:
     shopline: str
     url_template: str | None = None
     aliases: tuple[str, ...] = ()
+    paypal: str = "OTHER"
+    aftership: str = ""
+    """PayPal's carrier enum and AfterShip's slug; filled from the providers' tables by their connectors
+    (`connectors/<name>/carriers.py`); "" for AfterShip means "let AfterShip detect the courier"."""
 
     def code_for(self, provider: Provider) -> str:
         """This carrier's name at a provider: the column named by the provider's id."""

@@ -62,6 +62,8 @@ class Shipment:
     order_id: str | None = None
     fulfillment_id: str | None = None
     payment_intent_id: str | None = None
+    payment_gateway: str | None = None
+    """The gateway the payment went through (a payment gateway's id); None: the merchant's only one."""
     title: str | None = None
     logistics_channel: str | None = None
     customer_name: str | None = None

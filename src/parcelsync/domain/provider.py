@@ -11,3 +11,5 @@ class Provider(StrEnum):
     USEEPAY = "useepay"
     SHOPLINE = "shopline"
     TRACKINGMORE = "trackingmore"
+    PAYPAL = "paypal"
+    AFTERSHIP = "aftership"

@@ -42,6 +42,22 @@ def _optional_text(max_length: int) -> Any:
     return Annotated[Annotated[str, StringConstraints(max_length=max_length)] | None, BeforeValidator(_blank_to_none)]
 
 
+def _gateway(value: object) -> str | None:
+    """A payment gateway's id ("" or None: not named), checked against the registered gateways."""
+    from parcelsync.connectors.record import Kind
+    from parcelsync.connectors.registry import of_kind
+
+    value = _blank_to_none(value)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    gateways = sorted(c.id for c in of_kind(Kind.PAYMENT_GATEWAY))
+    if value.strip().lower() not in gateways:
+        raise ValueError(f"must be one of {', '.join(gateways)}")
+    return value.strip().lower()
+
+
 Text2 = _optional_text(2)
 Text64 = _optional_text(64)
 Text128 = _optional_text(128)
@@ -62,6 +78,7 @@ class _ShipmentFields(BaseModel):
     order_id: Text128 = None
     fulfillment_id: Text128 = None
     payment_intent_id: Text128 = None
+    payment_gateway: Annotated[str | None, BeforeValidator(_gateway)] = None
     title: Text500 = None
     logistics_channel: Text200 = None
     customer_name: Text200 = None
@@ -141,7 +158,7 @@ class ShipmentPatch(_ShipmentFields):
 
 SHIPMENT_FIELDS: tuple[str, ...] = tuple(ShipmentIn.model_fields)
 HASHED_FIELDS: tuple[str, ...] = tuple(f for f in SHIPMENT_FIELDS if f != "status")
-OMITTED_WHEN_EMPTY: frozenset[str] = frozenset({"order_value", "currency"})
+OMITTED_WHEN_EMPTY: frozenset[str] = frozenset({"order_value", "currency", "payment_gateway"})
 """Fields added later: left out of the content hash when empty, so stored hashes stay valid."""
 
 
@@ -155,6 +172,7 @@ class NormalizedShipment:
     order_id: str | None
     fulfillment_id: str | None
     payment_intent_id: str | None
+    payment_gateway: str | None
     title: str | None
     logistics_channel: str | None
     customer_name: str | None
@@ -214,6 +232,7 @@ def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> Norm
         order_id=item.order_id,
         fulfillment_id=item.fulfillment_id,
         payment_intent_id=item.payment_intent_id,
+        payment_gateway=item.payment_gateway,
         title=item.title,
         logistics_channel=item.logistics_channel,
         customer_name=item.customer_name,

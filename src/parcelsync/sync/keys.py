@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, or_, tuple_
+from sqlalchemy import ColumnElement, and_, or_, true, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from parcelsync.connectors.keys import SEPARATOR, HasTargetFields, TargetKey
@@ -71,8 +71,18 @@ def keys_condition(provider: Provider | str, keys: Sequence[str], *, row_values:
     connector = connector_for(provider)
     columns = key_columns(provider)
     if len(columns) == 1:
-        return columns[0].in_(list(keys))
+        return and_(columns[0].in_(list(keys)), selector_condition(provider))
     parsed = [connector.key.parse(k) for k in keys]
     if row_values:
-        return tuple_(*columns).in_(parsed)
-    return or_(*(and_(*(c == v for c, v in zip(columns, values, strict=True))) for values in parsed))
+        return and_(tuple_(*columns).in_(parsed), selector_condition(provider))
+    keyed = or_(*(and_(*(c == v for c, v in zip(columns, values, strict=True))) for values in parsed))
+    return and_(keyed, selector_condition(provider))
+
+
+def selector_condition(provider: Provider | str) -> ColumnElement[bool]:
+    """SQL of `KeyShape.selects`: rows whose selector column is empty or names this provider."""
+    only_when = connector_for(provider).key.only_when
+    if only_when is None:
+        return true()
+    column = getattr(ShipmentRow, only_when[0])
+    return or_(column.is_(None), column == "", column == only_when[1])

@@ -77,7 +77,8 @@ def _lease_update(ids_query: Any, owner: str, now: datetime, until: datetime) ->
         .where(T.id.in_(ids_query), _lease_free(now), T.state == TargetState.PENDING.value)
         .values(lease_owner=owner, lease_expires_at=until, updated_at=T.updated_at)
         .returning(
-            T.id, T.merchant_id, T.provider, T.target_key, T.desired_version, T.acked_version, T.attempts, T.updated_at
+            T.id, T.merchant_id, T.provider, T.target_key, T.desired_version, T.acked_version, T.attempts, T.updated_at,
+            T.last_outcome,
         )
         .execution_options(synchronize_session=False)
     )
@@ -138,7 +139,9 @@ class Outbox:
             return None
         targets = sorted(
             (
-                ClaimedTarget(r.id, r.target_key, r.desired_version, r.acked_version, r.attempts, r.updated_at)
+                ClaimedTarget(
+                    r.id, r.target_key, r.desired_version, r.acked_version, r.attempts, r.updated_at, r.last_outcome
+                )
                 for r in rows
             ),
             key=lambda t: t.id,

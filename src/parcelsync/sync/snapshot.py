@@ -34,6 +34,7 @@ def to_shipment(row: ShipmentRow) -> Shipment:
         order_id=row.order_id,
         fulfillment_id=row.fulfillment_id,
         payment_intent_id=row.payment_intent_id,
+        payment_gateway=row.payment_gateway,
         title=row.title,
         logistics_channel=row.logistics_channel,
         customer_name=row.customer_name,
@@ -69,6 +70,7 @@ async def load_snapshots(session: AsyncSession, claim: Claim, linker: PageLinker
         stmt = stmt.where(ShipmentRow.deleted_at.is_(None))
     live: dict[str, list[Shipment]] = {k: [] for k in keys}
     gone: dict[str, Shipment] = {}
+    removed: dict[str, list[Shipment]] = {k: [] for k in keys}
     for row in (await session.scalars(stmt)).all():
         key = _key_of(connector, row)
         if key not in live:
@@ -77,6 +79,7 @@ async def load_snapshots(session: AsyncSession, claim: Claim, linker: PageLinker
             live[key].append(to_shipment(row))
         else:
             gone[key] = to_shipment(row)
+            removed[key].append(gone[key])
     kind = connector.kind
     if linker is not None and kind in LINKED_KINDS and await links_enabled(session, claim.merchant_id):
         live = {k: list(with_page_links(v, kind, linker, claim.merchant_id)) for k, v in live.items()}
@@ -86,6 +89,7 @@ async def load_snapshots(session: AsyncSession, claim: Claim, linker: PageLinker
             version=t.desired_version,
             shipments=tuple(live[t.key]),
             deleted=gone.get(t.key) if not live[t.key] else None,
+            removed=tuple(removed[t.key]),
         )
         for t in claim.targets
     ]

@@ -11,6 +11,7 @@ webhook whose tracking payload was already processed is recognised by its digest
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -167,6 +168,7 @@ async def receive_webhook(
     now: datetime,
     wall_time: float | None = None,
     provider: Provider | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Applied | None:
     """Verify and apply one status webhook of a provider; None when it was already processed."""
     connector = connector_for(provider) if provider is not None else _default_intake()
@@ -178,11 +180,15 @@ async def receive_webhook(
         raise WebhookRejected(404, f"no {connector.name} connection for this merchant")
     try:
         parsed = intake.verify_and_parse(
-            body, connection.credentials, max_age_s=max_age_s, now=time.time() if wall_time is None else wall_time
+            body, connection.credentials, max_age_s=max_age_s, now=time.time() if wall_time is None else wall_time,
+            headers=headers,
         )
     except WebhookInvalid as exc:
         WEBHOOKS.labels(pid, "bad_signature").inc()
         raise WebhookRejected(401, str(exc)) from None
+    if not is_status_source(connection.options):
+        WEBHOOKS.labels(pid, "not_status_source").inc()
+        return None
     inserted = await session.execute(
         _insert(session, WebhookDeliveryRow)
         .values(merchant_id=merchant_id, provider=pid, delivery_key=parsed.delivery_key, received_at=now)
@@ -212,8 +218,14 @@ async def polled_connections(session: AsyncSession, now: datetime) -> list[tuple
         )
     )
     return sorted(
-        (m, intakes[p].provider) for m, p, options in rows if _intake(intakes[p]).wants_polling(options or {})
+        (m, intakes[p].provider) for m, p, options in rows
+        if _intake(intakes[p]).wants_polling(options or {}) and is_status_source(options or {})
     )
+
+
+def is_status_source(options: Mapping[str, Any]) -> bool:
+    """With two tracking providers connected, the one marked `status_source: false` is not listened to."""
+    return options.get("status_source") is not False
 
 
 async def claim_poll(

@@ -112,7 +112,8 @@ def test_useepay_names_only_the_big_four_and_otherwise_sends_others() -> None:
 
 def test_every_carrier_has_all_provider_names() -> None:
     for carrier in CARRIERS:
-        assert all(carrier.code_for(provider) for provider in Provider), carrier.code
+        # A provider whose fallback is "" (AfterShip) detects couriers it has no slug for itself.
+        assert all(carrier.code_for(p) or not FALLBACK_CODES[p] for p in Provider), carrier.code
 
 
 def test_tracking_url_templates_take_the_number() -> None:
@@ -164,3 +165,12 @@ def test_registry_index_is_case_and_punctuation_insensitive() -> None:
     assert registry.resolve("a c m e") is carrier
     assert registry.resolve("Acme-Parcels") is carrier
     assert alias_key(" J&T (Express) ") == "jtexpress"
+
+
+def test_second_gateway_and_tracker_columns_match_the_providers_tables() -> None:
+    from parcelsync.providers.aftership.carriers import AFTERSHIP_SLUGS
+    from parcelsync.providers.paypal.carriers import PAYPAL_CARRIERS
+
+    for carrier in CARRIERS:
+        assert carrier.code_for(Provider.PAYPAL) == PAYPAL_CARRIERS.get(carrier.code, "OTHER")
+        assert carrier.code_for(Provider.AFTERSHIP) == AFTERSHIP_SLUGS.get(carrier.code, "")

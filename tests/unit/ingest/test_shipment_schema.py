@@ -26,9 +26,9 @@ def errors_of(raw: dict[str, object]) -> dict[str, str]:
 
 def test_the_fields_are_the_domain_shipment_fields() -> None:
     assert SHIPMENT_FIELDS == (
-        "tracking_number", "carrier", "tracking_url", "order_id", "fulfillment_id", "payment_intent_id", "title",
-        "logistics_channel", "customer_name", "customer_email", "customer_phone", "destination_country",
-        "ship_date", "order_value", "currency", "status",
+        "tracking_number", "carrier", "tracking_url", "order_id", "fulfillment_id", "payment_intent_id",
+        "payment_gateway", "title", "logistics_channel", "customer_name", "customer_email", "customer_phone",
+        "destination_country", "ship_date", "order_value", "currency", "status",
     )  # fmt: skip
 
 

@@ -40,6 +40,9 @@ class TrackingMoreOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     webhooks: bool = Field(default=True, description="false: the worker polls /trackings/get instead")
+    status_source: bool = Field(
+        default=True, description="with two tracking providers connected: whether this one's statuses are stored"
+    )
 
 
 def build_client(connection: Connection, http: httpx.AsyncClient) -> TrackingMoreClient:
@@ -99,7 +102,8 @@ class TrackingMoreIntake:
     """v2 webhooks signed with the account email; polling through GET /trackings/get."""
 
     def verify_and_parse(
-        self, body: bytes, credentials: Mapping[str, str], *, max_age_s: float, now: float
+        self, body: bytes, credentials: Mapping[str, str], *, max_age_s: float, now: float,
+        headers: Mapping[str, str] | None = None,
     ) -> ParsedWebhook:
         try:
             verify_webhook(body, credentials.get("account_email", ""), max_age_s=max_age_s, now=now)

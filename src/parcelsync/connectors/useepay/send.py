@@ -21,7 +21,9 @@ from parcelsync.providers.useepay.mapping import TrackerInput, build_trackers
 
 NO_PARCELS_LEFT = "no parcels left: UseePay cannot hold an empty tracker and has no delete"
 
-KEY = KeyShape((KeyField("payment_intent_id", "no payment intent"),))
+KEY = KeyShape(
+    (KeyField("payment_intent_id", "no payment intent"),), only_when=("payment_gateway", Provider.USEEPAY.value)
+)
 """A UseePay target is one payment intent: its id."""
 
 

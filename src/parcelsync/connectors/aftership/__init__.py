@@ -1,0 +1,1 @@
+"""AfterShip, the second tracking provider: its connector (record, send, read-back, status intake)."""

@@ -1,0 +1,1 @@
+"""PayPal, the second payment gateway: its connector (record, send, read-back)."""
