@@ -16,7 +16,7 @@ from typing import Annotated
 import httpx
 import typer
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.chores import NotifyChores, delivering
 from parcelsync.cli import app, console, database, demo_secret_key, load_settings, run
@@ -26,13 +26,21 @@ from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
-from parcelsync.ingest.demo import DEMO_MERCHANT, REFUSED_INTENT, seed_demo
+from parcelsync.ingest.demo import (
+    DEMO_MERCHANT,
+    REFUSED_INTENT,
+    SECOND_MERCHANT,
+    second_store_orders,
+    seed_demo,
+    seed_second_demo,
+)
 from parcelsync.ingest.demo_history import seed_history
-from parcelsync.ingest.demo_link import connect_to_sandboxes
+from parcelsync.ingest.demo_link import connect_to_sandboxes, store_links
 from parcelsync.logging import configure_logging
 from parcelsync.outbound import endpoints
 from parcelsync.outbound.receiver import ReceiverState, create_receiver_app
 from parcelsync.sandbox.link import SandboxAccounts, accept_only_payment_intents, open_sandbox_accounts
+from parcelsync.sandbox.link_second import SecondStoreAccounts, open_second_store_accounts, second_store_connections
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandbox_app
 from parcelsync.sandbox.sockets import with_socket_control
@@ -110,11 +118,34 @@ async def prepare(
             await connect_to_sandboxes(session, cipher, DEMO_MERCHANT, urls, accounts)
             for provider in Provider:  # the sandboxes start empty on every run: send everything again
                 await plan_connection(session, DEMO_MERCHANT, provider)
+        await prepare_second_store(settings, urls, sandbox, api_root, sessions)
         token = await issue_token(sessions, scope=Scope.WRITE, merchant_id=DEMO_MERCHANT, name="demo")
     linker = PageLinker.from_settings(settings)
     if linker is None:  # the demo always sets public_base_url and a secret key
         raise RuntimeError("the demo needs public_base_url and a secret key")
     return created, token.secret, linker.page_url(DEMO_MERCHANT, sample.order_id)
+
+
+async def prepare_second_store(
+    settings: Settings, urls: SandboxUrls, sandbox: httpx.AsyncClient, api_root: str,
+    sessions: async_sessionmaker[AsyncSession],
+) -> int:
+    """The second demo store: payments through PayPal, parcels tracked by AfterShip (webhooks back to the API)."""
+    from parcelsync.api.app import build_cipher
+
+    cipher = build_cipher(settings)
+    accounts = SecondStoreAccounts()
+    created = sum(r.status == "created" for r in await seed_second_demo(sessions))
+    await open_second_store_accounts(
+        sandbox, urls, accounts, second_store_orders(),
+        webhook_url=f"{api_root}/v1/webhooks/aftership/{SECOND_MERCHANT}",
+    )
+    links = second_store_connections(urls, accounts)
+    async with unit_of_work(sessions) as session:
+        await store_links(session, cipher, SECOND_MERCHANT, links)
+        for link in links:
+            await plan_connection(session, SECOND_MERCHANT, link.provider)
+    return created
 
 
 async def demo_endpoint(session: AsyncSession, cipher: CredentialCipher, url: str) -> str:
@@ -164,6 +195,7 @@ async def serve_all(
         step = clock.next_step(time.time())
         if step > 0:
             await admin.post("/trackingmore/_sandbox/clock/advance", json={"seconds": step})
+            await admin.post(f"{SandboxUrls('').aftership}/_sandbox/clock/advance", json={"seconds": step})
 
     async def second_flow() -> None:
         """Once the servers listen: fulfillments created in the store sandbox flow in by webhook."""
@@ -234,6 +266,7 @@ def demo(
     console.print(f"buyer page  {tracking_page}")
     console.print(f"            (or look up order {ORDER} with {EMAIL} at {public_base_url}/track/{DEMO_MERCHANT})")
     console.print(f"sandboxes   {urls.useepay}  {urls.shopline('demo-store')}  {urls.trackingmore}")
+    console.print(f"2nd store   [bold]{SECOND_MERCHANT}[/bold]: payments {urls.paypal}  tracking {urls.aftership}")
     console.print("sync state  parcelsync sync status")
     console.print(f"webhooks    {receiver_url} receives signed events: {api_root}{DASHBOARD_PREFIX}/webhooks")
     console.print(f"alerts      {api_root}{DASHBOARD_PREFIX}/alerts  (expected dates on every shipment page)")

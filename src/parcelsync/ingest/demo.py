@@ -123,3 +123,30 @@ async def seed_demo(sessions: async_sessionmaker[AsyncSession], count: int = 50)
             await create_merchant(session, "Demo Store", DEMO_MERCHANT)
         items = [*demo_shipments(count), *demo_at_risk_shipments()]
         return await upsert_shipments(session, DEMO_MERCHANT, items, source="demo")
+
+
+SECOND_MERCHANT = "demo-paypal"
+"""The second demo store: its payments go through the second payment gateway, its parcels the second tracker."""
+
+
+def second_store_shipments(count: int = 20, seed: int = 2025) -> list[dict[str, str]]:
+    """Demo shipments whose payments are Orders v2 order ids (every 4th order ships two parcels)."""
+    items = demo_shipments(count, seed)
+    for index, item in enumerate(items):
+        item.pop("payment_intent_id", None)
+        item["payment_intent_id"] = f"7PD{(index - index % 4 // 3):014d}"
+        item["order_id"] = f"{41000000 + index}"
+        item["fulfillment_id"] = f"{51000000 + index}"
+    return items
+
+
+def second_store_orders(count: int = 20) -> list[str]:
+    return sorted({item["payment_intent_id"] for item in second_store_shipments(count)})
+
+
+async def seed_second_demo(sessions: async_sessionmaker[AsyncSession], count: int = 20) -> list[ItemResult]:
+    """The second demo store and its shipments (idempotent)."""
+    async with unit_of_work(sessions) as session:
+        if await get_merchant(session, SECOND_MERCHANT) is None:
+            await create_merchant(session, "Demo Store (second)", SECOND_MERCHANT)
+        return await upsert_shipments(session, SECOND_MERCHANT, second_store_shipments(count), source="demo")
