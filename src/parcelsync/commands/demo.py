@@ -25,7 +25,6 @@ from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import ShipmentRow
-from parcelsync.domain.provider import Provider
 from parcelsync.ingest.demo import (
     DEMO_MERCHANT,
     REFUSED_INTENT,
@@ -48,7 +47,7 @@ from parcelsync.sandbox.trackingmore.models import TrackingMoreState
 from parcelsync.security.tokens import Scope, issue_token
 from parcelsync.settings import Settings
 from parcelsync.sync.embedded import running
-from parcelsync.sync.planner import plan_connection
+from parcelsync.sync.planner import connected_providers, plan_connection
 from parcelsync.sync.tracking_links import PageLinker
 from parcelsync.sync.worker import Worker
 from parcelsync.tracking_page.config import TrackingPageIn, save_config
@@ -116,7 +115,8 @@ async def prepare(
             if receiver is not None and receiver_url is not None:
                 receiver.secret = await demo_endpoint(session, cipher, receiver_url)
             await connect_to_sandboxes(session, cipher, DEMO_MERCHANT, urls, accounts)
-            for provider in Provider:  # the sandboxes start empty on every run: send everything again
+            # The sandboxes start empty on every run: send everything again (to the store's own connections).
+            for provider in sorted(await connected_providers(session, DEMO_MERCHANT)):
                 await plan_connection(session, DEMO_MERCHANT, provider)
         await prepare_second_store(settings, urls, sandbox, api_root, sessions)
         token = await issue_token(sessions, scope=Scope.WRITE, merchant_id=DEMO_MERCHANT, name="demo")
