@@ -53,7 +53,7 @@ async def main(port: int, db_path: str) -> None:
         Provider.SHOPLINE: urls.shopline(accounts.shop_handle),
         Provider.TRACKINGMORE: urls.trackingmore,
     }
-    credentials = {p: accounts.credentials(p) for p in Provider}
+    credentials = {p: accounts.credentials(p) for p in base_urls}
     async with unit_of_work(runtime.sessions) as session:
         await seed(session, runtime.cipher, base_urls=base_urls, credentials=credentials)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))

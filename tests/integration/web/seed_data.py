@@ -60,7 +60,7 @@ async def seed(
     await create_merchant(session, "Northwind Goods", MERCHANT)
     await create_merchant(session, "Blue Harbor Outfitters", OTHER)
     creds = credentials or default_credentials()
-    for provider in Provider:
+    for provider in creds:
         url = (base_urls or {}).get(provider, f"http://127.0.0.1:9/{provider.value}")
         await save_connection(session, cipher, MERCHANT, provider, base_url=url, credentials=creds[provider])
     items = demo_shipments(count)
