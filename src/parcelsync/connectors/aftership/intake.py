@@ -52,6 +52,14 @@ class AfterShipUpdate:
     def checkpoints(self) -> Sequence[StatusCheckpoint]:
         return self.tracking.checkpoints
 
+    @property
+    def last_update_time(self) -> datetime | None:
+        return self.tracking.last_update_time
+
+    @property
+    def expected_delivery(self) -> datetime | None:
+        return self.tracking.expected_delivery
+
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     if not headers:

@@ -67,6 +67,8 @@ def settle(snapshot: TargetSnapshot, trackers: PaymentTrackers, outcomes: Sequen
         "sent": len(trackers.lines),
         "debug_ids": debug_ids,
     }
+    if debug_ids:
+        detail["trace_id"] = debug_ids[-1]  # PayPal's debug id: the sync receipt's request id
     if rejected:
         detail["rejected"] = rejected
     return TargetResult(snapshot, error, detail)
