@@ -151,4 +151,4 @@ def test_inbound_is_a_capability_store_connectors_declare() -> None:
     assert all(c.kind is Kind.STORE for c in declared)
     assert inbound_source("shopline") is declared[0].inbound
     assert inbound_source("useepay") is None and inbound_source("nosuchstore") is None
-    assert {c.id for c in all_connectors() if c.inbound is None} == {"useepay", "trackingmore"}
+    assert {c.id for c in all_connectors() if c.inbound is None} == {"useepay", "paypal", "trackingmore", "aftership"}
