@@ -103,7 +103,7 @@ async def test_missing_and_unknown_credentials_name_the_field(merchant: httpx.As
     assert_no_secret(unknown)
     bad_url = await merchant.put(url, json={"credentials": USEEPAY, "base_url": "ftp://x"})
     assert bad_url.json()["error"]["fields"][0]["field"] == "base_url"
-    assert (await merchant.put("/v1/merchants/acme/connections/paypal", json={})).status_code == 422
+    assert (await merchant.put("/v1/merchants/acme/connections/nosuchprovider", json={})).status_code == 422
     assert (await merchant.get(url)).status_code == 404
 
 
