@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -29,6 +29,22 @@ PG_HOWTO = (
     "PostgreSQL not reachable at PARCELSYNC_TEST_PG="
     f"{PG_ADMIN_URL}; start a server (trust auth) or point PARCELSYNC_TEST_PG at one to run these tests"
 )
+
+
+@pytest.fixture
+def cli_width(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """Pins the width of the CLI's rich consoles for one test, then unpins it.
+
+    rich takes a console's width from COLUMNS once, when the console is created (at import), and keeps any
+    width set on it since; without pinning, the shell or an earlier test would decide how tables wrap.
+    """
+    from parcelsync.cli.support import console, err_console
+
+    def pin(columns: int) -> None:
+        for each in (console, err_console):
+            monkeypatch.setattr(each, "_width", columns)
+
+    return pin
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,11 @@ from parcelsync.ingest.demo import s10_number
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "csv"
 SECRET = "UseePay_SK_live_never_print_me"
+
+
+@pytest.fixture(autouse=True)
+def _terminal_width(cli_width: Callable[[int], None]) -> None:
+    cli_width(200)
 
 
 @pytest.fixture
@@ -160,10 +166,10 @@ def test_demo_seeds_once_and_keeps_its_key(tmp_path: Path, monkeypatch: pytest.M
     assert (tmp_path / "parcelsync.db").exists()
 
 
-def test_every_commands_module_is_registered() -> None:
+def test_every_cli_module_is_loaded() -> None:
     import pkgutil
 
-    import parcelsync.commands as commands
+    import parcelsync.cli as cli
 
-    for module in pkgutil.iter_modules(commands.__path__):
-        assert f"parcelsync.commands.{module.name}" in sys.modules
+    for module in pkgutil.iter_modules(cli.__path__):
+        assert f"parcelsync.cli.{module.name}" in sys.modules

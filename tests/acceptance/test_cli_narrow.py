@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 
 import pytest
 from typer.testing import CliRunner
@@ -20,6 +21,11 @@ from parcelsync.ingest.service import upsert_shipments
 MERCHANT = "narrowshop"
 LONG_URL = "http://sandbox.internal.example:8100/shopline/a-rather-long-store-handle-2026"
 TM_URL = "http://sandbox.internal.example:8100/trackingmore/v2"
+
+
+@pytest.fixture(autouse=True)
+def _terminal_width(cli_width: Callable[[int], None]) -> None:
+    cli_width(80)
 
 
 @pytest.fixture

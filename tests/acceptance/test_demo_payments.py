@@ -24,7 +24,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_the_demo_has_a_rejected_upload_and_a_parcel_in_exception(tmp_path: Path) -> None:
-    from parcelsync.commands.demo import prepare
+    from parcelsync.cli.demo import prepare
     from parcelsync.db import migrate
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,11 @@ CSV = """tracking_number,carrier,order_id,payment_intent_id,order_value,currency
 {b},china-post,1001,pi_cli_1,120.00,EUR,2026-01-02,in_transit,olivia@example.com
 {c},china-post,1002,pi_cli_2,15,USD,2026-01-03,in_transit,
 """
+
+
+@pytest.fixture(autouse=True)
+def _terminal_width(cli_width: Callable[[int], None]) -> None:
+    cli_width(220)
 
 
 @pytest.fixture

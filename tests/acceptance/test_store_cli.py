@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -24,6 +25,11 @@ from parcelsync.sandbox.server import SandboxUrls
 MERCHANT = "storeshop"
 HANDLE = "cli-store"
 TOKEN = "shpat_cli_store_token"
+
+
+@pytest.fixture(autouse=True)
+def _terminal_width(cli_width: Callable[[int], None]) -> None:
+    cli_width(200)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -24,6 +25,11 @@ from parcelsync.sandbox.server import Sandboxes, SandboxUrls, create_app
 from parcelsync.sync.outbox import Outbox, give_up, release
 
 MERCHANT = "clishop"
+
+
+@pytest.fixture(autouse=True)
+def _terminal_width(cli_width: Callable[[int], None]) -> None:
+    cli_width(200)
 
 
 @pytest.fixture

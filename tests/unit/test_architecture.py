@@ -13,13 +13,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "parcelsync"
 
 # layer -> parcelsync layers it must never import
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "domain": ("db", "providers", "sandbox", "sync", "api", "web", "cli", "commands", "ingest", "security"),
-    "providers": ("db", "sandbox", "sync", "api", "web", "cli", "commands", "ingest", "security"),
-    "sandbox": ("providers", "connectors", "db", "sync", "api", "web", "cli", "commands", "ingest", "security"),
-    "connectors": ("db", "sandbox", "sync", "api", "web", "cli", "commands", "ingest", "security"),
-    "db": ("connectors", "sync", "ingest", "api", "web", "cli", "commands", "sandbox"),
-    "sync": ("api", "web", "cli", "commands", "sandbox"),
-    "ingest": ("api", "web", "cli", "commands"),
+    "domain": ("db", "providers", "sandbox", "sync", "api", "web", "cli", "ingest", "security"),
+    "providers": ("db", "sandbox", "sync", "api", "web", "cli", "ingest", "security"),
+    "sandbox": ("providers", "connectors", "db", "sync", "api", "web", "cli", "ingest", "security"),
+    "connectors": ("db", "sandbox", "sync", "api", "web", "cli", "ingest", "security"),
+    "db": ("connectors", "sync", "ingest", "api", "web", "cli", "sandbox"),
+    "sync": ("api", "web", "cli", "sandbox"),
+    "ingest": ("api", "web", "cli"),
 }
 # Where a provider may be named: its own folders and the one file declaring the enum.
 PROVIDER_FOLDERS = ("providers", "sandbox")
@@ -182,6 +182,25 @@ def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_no_import_cycles_in_the_package() -> None:
     assert find_cycles(import_graph()) == []
+
+
+def test_cli_modules_never_import_the_cli_package_back() -> None:
+    """`parcelsync.cli` builds the app and registers its modules; they share `parcelsync.cli.support` instead."""
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _modules("cli")
+        if path.name != "__init__.py"
+        for name in _imports(path)
+        if name == "parcelsync.cli"
+    ]
+    assert offenders == []
+
+
+def test_the_cli_package_has_no_import_cycle() -> None:
+    graph = import_graph()
+    cli = {name: {t for t in edges if t.startswith("parcelsync.cli")}
+           for name, edges in graph.items() if name == "parcelsync.cli" or name.startswith("parcelsync.cli.")}
+    assert len(cli) > 10 and find_cycles(cli) == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from parcelsync.cli import app, console
+from parcelsync.cli import app
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
@@ -19,13 +20,17 @@ from parcelsync.security import passwords, tokens
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _terminal_width(cli_width: Callable[[int], None]) -> None:
+    cli_width(200)
+
+
 @pytest.fixture
 def env(sqlite_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     key = generate_key()
     monkeypatch.setenv("PARCELSYNC_DATABASE_URL", sqlite_database_url)
     monkeypatch.setenv("PARCELSYNC_SECRET_KEY", key)
     monkeypatch.setenv("PARCELSYNC_AUTO_MIGRATE", "false")
-    monkeypatch.setattr(console, "width", 200)
     return sqlite_database_url
 
 

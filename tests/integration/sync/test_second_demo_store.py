@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.integration.sync.sync_harness import Hub, shipment
 
-from parcelsync.commands.demo import prepare_second_store
+from parcelsync.cli.demo import prepare_second_store
 from parcelsync.ingest.demo import SECOND_MERCHANT, second_store_shipments
 
 pytestmark = pytest.mark.anyio

@@ -9,7 +9,16 @@ import httpx
 import typer
 from rich.table import Table
 
-from parcelsync.cli import MerchantOpt, app, cipher_for, console, database, fail, load_settings, require_merchant, run
+from parcelsync.cli.support import (
+    MerchantOpt,
+    cipher_for,
+    console,
+    database,
+    fail,
+    load_settings,
+    require_merchant,
+    run,
+)
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import OutboundAttemptRow, WebhookEndpointRow
@@ -21,7 +30,6 @@ from parcelsync.outbound.ping import send_ping
 from parcelsync.outbound.ssrf import UnsafeUrl, check_url
 
 webhooks_app = typer.Typer(help="Outbound webhook endpoints (signed per Standard Webhooks).", no_args_is_help=True)
-app.add_typer(webhooks_app, name="webhooks")
 
 
 def _when(value: str) -> datetime:

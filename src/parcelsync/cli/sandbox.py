@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 
-from parcelsync.cli import app, console
+from parcelsync.cli.support import console
 from parcelsync.sandbox.server import SandboxProvider
 
 
-@app.command()
 def sandbox(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[

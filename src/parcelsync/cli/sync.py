@@ -6,14 +6,13 @@ from typing import Annotated
 
 import typer
 
-from parcelsync.cli import app, console, database, load_settings, run
+from parcelsync.cli.support import console, database, load_settings, run
 from parcelsync.console_tables import wrapping_table
 from parcelsync.db.base import utcnow
 from parcelsync.domain.status import TARGET_STATES
 from parcelsync.sync.state import SyncStatus, sync_status
 
 sync_app = typer.Typer(help="The sync engine's queue.", no_args_is_help=True)
-app.add_typer(sync_app, name="sync")
 
 
 @sync_app.command("status")

@@ -1,4 +1,4 @@
-from parcelsync.commands.demo import DemoClock
+from parcelsync.cli.demo import DemoClock
 
 
 def test_demo_clock_catches_up_in_steps_and_never_passes_the_wall_clock() -> None:

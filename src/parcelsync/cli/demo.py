@@ -3,7 +3,6 @@
 The three sandboxes serve on their own port (as `parcelsync sandbox` would), the demo merchant is
 connected to them, demo shipments are seeded, a worker syncs them, TrackingMore's simulated clock
 moves on so its webhooks flow back to the API, and the API with the dashboard serves on --port.
-This module's `demo` replaces the first version in cli.py (commands register after it).
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.chores import NotifyChores, delivering
-from parcelsync.cli import app, console, database, demo_secret_key, load_settings, run
-from parcelsync.commands.demo_store_flow import store_flow, store_intents
+from parcelsync.cli.demo_store_flow import store_flow, store_intents
+from parcelsync.cli.keys import demo_secret_key
+from parcelsync.cli.support import console, database, load_settings, run
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
@@ -225,7 +225,6 @@ async def serve_all(
         await admin.aclose()
 
 
-@app.command()
 def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="API and dashboard port.")] = 8000,

@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 
-from parcelsync.cli import app, console, database, load_settings, run
+from parcelsync.cli.support import console, database, load_settings, run
 from parcelsync.security.retention import PruneReport, housekeeping
 
 audit_app = typer.Typer(help="The audit log of outbound provider calls.", no_args_is_help=True)
-app.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("prune")

@@ -8,7 +8,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
-from parcelsync.cli import app, cipher_for, console, database, err_console, load_settings, run
+from parcelsync.cli.support import cipher_for, console, database, err_console, load_settings, run
 from parcelsync.db.queries.merchants import list_merchants
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.http import default_client
@@ -18,7 +18,6 @@ from parcelsync.sync.reconcile import ReconcileReport, reconcile_merchant
 MAX_ROWS = 200
 
 
-@app.command()
 def reconcile(
     merchant: Annotated[str | None, typer.Option("--merchant", "-m", help="One merchant (default: all).")] = None,
     provider: Annotated[list[Provider] | None, typer.Option(help="Only these providers (repeatable).")] = None,

@@ -6,13 +6,12 @@ from typing import Annotated
 
 import typer
 
-from parcelsync.cli import app, console, database, fail, load_settings, run
+from parcelsync.cli.support import console, database, fail, load_settings, run
 from parcelsync.db.engine import unit_of_work
 from parcelsync.security import passwords
 from parcelsync.security.passwords import PasswordPolicyError
 
 users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
 
 PasswordOpt = Annotated[
     str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when left out.")

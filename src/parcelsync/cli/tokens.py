@@ -7,13 +7,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parcelsync.cli import app, console, database, fail, load_settings, run
+from parcelsync.cli.support import console, database, fail, load_settings, run
 from parcelsync.db.engine import unit_of_work
 from parcelsync.security import tokens
 from parcelsync.security.tokens import IssuedToken, Scope, TokenError, TokenInfo
 
 tokens_app = typer.Typer(help="API tokens (Authorization: Bearer ...).", no_args_is_help=True)
-app.add_typer(tokens_app, name="tokens")
 
 
 @tokens_app.command("create")

@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from parcelsync.cli import app, cipher_for, console, database, err_console, fail, load_settings, run
+from parcelsync.cli.support import cipher_for, console, database, err_console, fail, load_settings, run
 from parcelsync.connectors.inbound import StoreSource
 from parcelsync.connectors.record import Connector
 from parcelsync.connectors.registry import with_inbound
@@ -92,6 +92,6 @@ def _group(connector: Connector, source: StoreSource) -> typer.Typer:
     return group
 
 
-for _connector in with_inbound():
-    assert _connector.inbound is not None
-    app.add_typer(_group(_connector, _connector.inbound), name=_connector.id)
+def store_groups() -> list[tuple[str, typer.Typer]]:
+    """(connector id, its command group) for every store connector that declares inbound."""
+    return [(c.id, _group(c, c.inbound)) for c in with_inbound() if c.inbound is not None]

@@ -9,13 +9,12 @@ from typing import Annotated
 import typer
 
 from parcelsync.chores import NotifyChores, delivering
-from parcelsync.cli import app, cipher_for, console, database, load_settings, run
+from parcelsync.cli.support import cipher_for, console, database, load_settings, run
 from parcelsync.logging import configure_logging
 from parcelsync.security.retention import PeriodicPrune
 from parcelsync.sync.worker import Worker
 
 
-@app.command()
 def worker(
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", "-c", min=1, max=256, help="Async tasks (default from settings).")

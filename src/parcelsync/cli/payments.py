@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parcelsync.cli import MerchantOpt, app, console, database, fail, load_settings, require_merchant, run
+from parcelsync.cli.support import MerchantOpt, console, database, fail, load_settings, require_merchant, run
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.payments.evidence import EvidencePack, build_pack
@@ -21,7 +21,6 @@ from parcelsync.payments.service import IntentFilter, IntentView, Summary, list_
 from parcelsync.payments.value import format_amount
 
 payments_app = typer.Typer(help="Payment intents: which are at risk, and why.", no_args_is_help=True)
-app.add_typer(payments_app, name="payments")
 
 
 def _load(merchant: str, flt: IntentFilter) -> list[IntentView]:
@@ -135,7 +134,6 @@ def _write(pack: EvidencePack, out: Path) -> None:
         fail("-o must end in .pdf (the PDF, with the JSON attached) or .json")
 
 
-@app.command()
 def evidence(
     payment_intent: Annotated[str | None, typer.Argument(help="The payment intent.")] = None,
     merchant: MerchantOpt = "",

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy import select
 
-from parcelsync.cli import app, console, database, err_console, fail, load_settings, run
+from parcelsync.cli.support import console, database, err_console, fail, load_settings, run
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.tables import SyncTargetRow
@@ -20,7 +20,6 @@ from parcelsync.sync.outbox import replay
 CHUNK = 500
 
 
-@app.command()
 def retry(
     target_id: Annotated[list[int] | None, typer.Option("--id", help="Target id (repeatable).")] = None,
     merchant: Annotated[str | None, typer.Option("--merchant", "-m", help="Only this merchant's targets.")] = None,
