@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     import_max_row_bytes: int = 4096
     import_max_upload_bytes: int = 200_000_000
     metrics_public: bool = True
+    metrics_token: str | None = Field(default=None, repr=False)
     worker_concurrency: int = 8
     worker_poll_interval_s: float = 0.5
     lease_seconds: float = 60.0

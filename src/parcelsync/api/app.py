@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(extra.router)
     mount_dashboard(app)
     mount_tracking_page(app)
-    install_openapi(app, metrics_public=settings.metrics_public)
+    install_openapi(app, metrics_public=settings.metrics_public and not settings.metrics_token)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
     app.add_middleware(
         BodyLimitMiddleware,
@@ -99,5 +99,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_path={f"{DASHBOARD_PREFIX}/import": settings.import_max_upload_bytes},
     )
     app.add_middleware(RequestIdMiddleware)
-    register_secrets([*(settings.secret_key or "").split(","), settings.admin_password])
+    register_secrets([*(settings.secret_key or "").split(","), settings.admin_password, settings.metrics_token])
     return app

@@ -2,7 +2,8 @@
 
 Rules (api/deps.py applies them to every route through one app-wide dependency):
 - every `/v1` route except the signed webhooks needs `Authorization: Bearer <token>` (401 otherwise);
-- `/metrics` needs an admin token unless `metrics_public`; `/healthz` and `/readyz` are open;
+- `/metrics` needs the metrics token when `metrics_token` is set (and then only that token), else an
+  admin token unless `metrics_public`; `/healthz` and `/readyz` are open;
 - a read token may only GET; a merchant token never reaches another merchant (404, as if absent);
 - a merchant token may only use routes that resolve the merchant through `current_merchant`, plus
   the merchant-free reference routes below; everything else (creating and listing merchants,
@@ -12,6 +13,7 @@ Rules (api/deps.py applies them to every route through one app-wide dependency):
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +41,13 @@ def needs_token(path: str, *, metrics_public: bool) -> bool:
     if path == "/metrics":
         return not metrics_public
     return (path == "/v1" or path.startswith("/v1/")) and not path.startswith(OPEN_PREFIXES)
+
+
+def check_metrics_token(request: Request, expected: str) -> None:
+    """401 unless the request carries exactly the metrics token (compared in constant time)."""
+    token = bearer_token(request) or ""
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        raise unauthorized("/metrics needs its token: send Authorization: Bearer <PARCELSYNC_METRICS_TOKEN>")
 
 
 def unauthorized(message: str) -> HTTPException:
@@ -77,12 +86,18 @@ def route_depends_on(route: BaseRoute | None, call: Callable[..., Any]) -> bool:
     return call in calls
 
 
-async def authenticate(request: Request, session: AsyncSession, *, metrics_public: bool) -> Principal | None:
+async def authenticate(
+    request: Request, session: AsyncSession, *, metrics_public: bool, metrics_token: str | None = None
+) -> Principal | None:
     """The caller's principal (None on open routes); raises 401/403/404 per the rules above."""
     cached = getattr(request.state, "principal", False)
     if cached is not False:
         return cached  # type: ignore[no-any-return]
     principal = None
+    if metrics_token and request.url.path == "/metrics":
+        check_metrics_token(request, metrics_token)
+        request.state.principal = principal
+        return principal
     if needs_token(request.url.path, metrics_public=metrics_public):
         token = bearer_token(request)
         if token is None:

@@ -52,7 +52,10 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 async def current_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -> Principal | None:
     """The caller behind the bearer token (None on open routes); installed app-wide by the app factory."""
-    principal = await auth.authenticate(request, session, metrics_public=runtime.settings.metrics_public)
+    settings = runtime.settings
+    principal = await auth.authenticate(
+        request, session, metrics_public=settings.metrics_public, metrics_token=settings.metrics_token
+    )
     auth.check_route_access(request, principal, current_merchant)
     return principal
 

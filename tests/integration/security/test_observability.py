@@ -53,6 +53,23 @@ async def test_private_metrics_need_an_admin_token(world: World, http: httpx.Asy
     assert admin.status_code == 200 and "parcelsync_ingest_shipments_total" in admin.text
 
 
+async def test_a_metrics_token_is_the_only_way_in_when_set(world: World, http: httpx.AsyncClient) -> None:
+    settings = world.app.state.runtime.settings
+    settings.metrics_token = "metrics-scrape-token-0123456789"
+    try:
+        anonymous = await http.get("/metrics")
+        wrong = await http.get("/metrics", headers=bearer("metrics-scrape-token-012345678"))
+        admin = await http.get("/metrics", headers=bearer(world.admin))
+        right = await http.get("/metrics", headers=bearer("metrics-scrape-token-0123456789"))
+    finally:
+        settings.metrics_token = None
+    for refused in (anonymous, wrong, admin):
+        assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+        assert "metrics-scrape-token" not in refused.text
+    assert right.status_code == 200 and "parcelsync_ingest_shipments_total" in right.text
+    assert (await http.get("/metrics")).status_code == 200  # unset again: public, as by default
+
+
 async def test_health_and_readiness(world: World, http: httpx.AsyncClient, tmp_path: Path) -> None:
     assert (await http.get("/healthz")).json() == {"status": "ok"}
     assert (await http.get("/readyz")).status_code == 200

@@ -15,6 +15,7 @@ router = APIRouter(tags=["health"])
 
 @router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(session: SessionDep) -> PlainTextResponse:
-    """Prometheus text format; needs an admin token unless PARCELSYNC_METRICS_PUBLIC is true."""
+    """Prometheus text format; needs PARCELSYNC_METRICS_TOKEN when set, else an admin token unless
+    PARCELSYNC_METRICS_PUBLIC is true."""
     await refresh_outbox_gauges(session, utcnow())
     return PlainTextResponse(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
