@@ -137,7 +137,12 @@ def _s10_match(number: str) -> _Match | None:
 
 def _library_match(spec: _LibraryFormat, number: str) -> _Match | None:
     definition = _DEFINITIONS[spec.product]
-    result = definition.test(number)
+    try:
+        result = definition.test(number)
+    except ValueError:
+        # The package reads the check digit with int(): a letter there (1ZKQLZ60XTJNFU8RMO) has the
+        # format's shape and a check digit that cannot match.
+        return _Match(spec.label, spec.carriers, spec.strong, False)
     if result is None:
         return None
     kinds = {kind for kind, _ in result.validation_errors}
@@ -157,6 +162,35 @@ def _matches(number: str) -> Iterator[_Match]:
     for spec in _LIBRARY_FORMATS:
         if (found := _library_match(spec, number)) is not None:
             yield found
+
+
+_OWN_PREFIX_FORMATS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    carrier: tuple((pattern, label) for pattern, label, c in _PREFIX_FORMATS if c == carrier)
+    for _, _, carrier in _PREFIX_FORMATS
+}
+_OWN_LIBRARY_FORMATS: dict[str, tuple[_LibraryFormat, ...]] = {
+    carrier: tuple(spec for spec in _LIBRARY_FORMATS if carrier in spec.carriers)
+    for spec in _LIBRARY_FORMATS
+    for carrier in spec.carriers
+}
+
+
+def _own_valid_match(number: str, carrier: str) -> _Match | None:
+    """The first valid format of the named carrier, in `_matches` priority order (None: look at all).
+
+    A shipment usually names its carrier and has that carrier's format: checking those few formats
+    first, and stopping at the first valid one, gives the verdict without trying every other format.
+    """
+    if (s10 := _s10_match(number)) is not None and s10.check_digit_valid is not False and carrier in s10.carriers:
+        return s10
+    for pattern, label in _OWN_PREFIX_FORMATS.get(carrier, ()):
+        if pattern.fullmatch(number):
+            return _Match(label, (carrier,), True, None)
+    for spec in _OWN_LIBRARY_FORMATS.get(carrier, ()):
+        found = _library_match(spec, number)
+        if found is not None and found.check_digit_valid is not False:
+            return found
+    return None
 
 
 def _bad_check_digit(match: _Match) -> InvalidTrackingNumber:
@@ -182,6 +216,8 @@ def check(raw: str, carrier: str | None = None, registry: CarrierRegistry | None
         )
     explicit = registry.canonical(carrier) if carrier and alias_key(carrier) else None
     flags = (UNKNOWN_CARRIER,) if explicit and registry.resolve(explicit) is None else ()
+    if explicit is not None and (first := _own_valid_match(number, explicit)) is not None:
+        return TrackingCheck(number, explicit, True, first.check_digit_valid, flags)
     matches = list(_matches(number))
     valid = [m for m in matches if m.check_digit_valid is not False]
     failed = [m for m in matches if m.check_digit_valid is False]

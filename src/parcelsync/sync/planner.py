@@ -10,8 +10,9 @@ name re-plans that carrier's shipments (`plan_carrier`). This module owns the ch
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Executable, case, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +22,6 @@ from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import TargetState
 from parcelsync.sync.keys import TargetKey, target_keys
 
-BUMP_CHUNK = 500
-"""Targets per upsert statement (bound parameters stay well under every database's limit)."""
 SCAN_CHUNK = 2000
 """Shipments read per page when a whole connection or carrier is planned."""
 
@@ -34,9 +33,37 @@ async def connected_providers(session: AsyncSession, merchant_id: str) -> set[Pr
     return {Provider(p) for p in rows}
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SyncTargetRow)
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+@cache
+def _upsert_statement(dialect: str) -> Executable:
+    """The one target upsert per dialect, built once and run as executemany with bound parameters.
+
+    A multi-row VALUES with thousands of bound values was compiled anew on every call (two thirds
+    of a batch ingest); this statement is compiled once and reused from SQLAlchemy's cache.
+    """
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SyncTargetRow)
+    return insert.on_conflict_do_update(
+        index_elements=["merchant_id", "provider", "target_key"],
+        set_={
+            "desired_version": SyncTargetRow.desired_version + 1,
+            "state": literal(TargetState.PENDING.value),
+            "reason": None,
+            "attempts": 0,
+            "next_attempt_at": insert.excluded.next_attempt_at,
+            # Still queued: keep its original time; re-entering the queue: now.
+            "pending_since": case(
+                (
+                    SyncTargetRow.state == TargetState.PENDING.value,
+                    func.coalesce(SyncTargetRow.pending_since, insert.excluded.pending_since),
+                ),
+                else_=insert.excluded.pending_since,
+            ),
+            "updated_at": insert.excluded.updated_at,
+        },
+    )
 
 
 async def bump_targets(
@@ -50,8 +77,7 @@ async def bump_targets(
     if providers is None:
         providers = await connected_providers(session, merchant_id)
     wanted = sorted({k for k in keys if k.provider in providers})
-    for start in range(0, len(wanted), BUMP_CHUNK):
-        await _upsert(session, merchant_id, wanted[start : start + BUMP_CHUNK])
+    await _upsert(session, merchant_id, wanted)
     return len(wanted)
 
 
@@ -71,7 +97,6 @@ async def _upsert(session: AsyncSession, merchant_id: str, wanted: list[TargetKe
     if not wanted:
         return
     now = utcnow()
-    insert = _insert(session)
     rows = [
         {
             "merchant_id": merchant_id,
@@ -88,27 +113,7 @@ async def _upsert(session: AsyncSession, merchant_id: str, wanted: list[TargetKe
         }
         for k in wanted
     ]
-    stmt = insert.values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["merchant_id", "provider", "target_key"],
-        set_={
-            "desired_version": SyncTargetRow.desired_version + 1,
-            "state": literal(TargetState.PENDING.value),
-            "reason": None,
-            "attempts": 0,
-            "next_attempt_at": stmt.excluded.next_attempt_at,
-            # Still queued: keep its original time; re-entering the queue: now.
-            "pending_since": case(
-                (
-                    SyncTargetRow.state == TargetState.PENDING.value,
-                    func.coalesce(SyncTargetRow.pending_since, stmt.excluded.pending_since),
-                ),
-                else_=stmt.excluded.pending_since,
-            ),
-            "updated_at": stmt.excluded.updated_at,
-        },
-    )
-    await session.execute(stmt)
+    await session.execute(_upsert_statement(_dialect(session)), rows)
 
 
 async def plan_shipments(session: AsyncSession, merchant_id: str, shipments: Iterable[ShipmentRow]) -> int:

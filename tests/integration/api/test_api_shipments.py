@@ -83,6 +83,16 @@ async def test_invalid_check_digit_is_a_422_naming_the_field(merchant: httpx.Asy
     assert "check digit" in error["fields"][0]["reason"]
 
 
+async def test_a_letter_as_ups_check_digit_is_a_422_not_a_500(merchant: httpx.AsyncClient) -> None:
+    response = await merchant.post("/v1/shipments", json=shipment(tracking_number="1ZKQLZ60XTJNFU8RMO"))
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "tracking_number"
+    batch = await merchant.post("/v1/shipments/batch", json={"items": [shipment(tracking_number="1ZKQLZ60XTJNFU8RMO")]})
+    assert batch.status_code == 200
+    (result,) = batch.json()["results"]
+    assert result["status"] == "rejected" and result["errors"][0]["field"] == "tracking_number"
+
+
 async def test_unknown_format_needs_a_carrier_and_is_flagged_with_one(merchant: httpx.AsyncClient) -> None:
     missing = await merchant.post("/v1/shipments", json=shipment(tracking_number="ABCD12345"))
     assert missing.status_code == 422
