@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.alerts import conditions as c
+from parcelsync.alerts.payments import payments_at_risk
 from parcelsync.alerts.rules import RULES, effective_rules
 from parcelsync.db.tables import AlertRow, AlertSettingsRow
 from parcelsync.events import EventType, NewEvent, record_events
@@ -41,6 +42,8 @@ async def current_conditions(session: AsyncSession, merchant_id: str, *, now: da
     if rules["connection_paused"].enabled:
         minutes = rules["connection_paused"].threshold or 15
         found += await c.connection_paused(session, merchant_id, minutes=minutes, now=now)
+    if rules["payment_at_risk"].enabled:
+        found += await payments_at_risk(session, merchant_id, now=now)
     return found
 
 

@@ -28,6 +28,7 @@ RULES: dict[str, Rule] = {
         Rule("late", "warning", "not delivered N days after the latest expected date", 0, "days"),
         Rule("sync_failed", "critical", "a destination refused a target (parked) or it ran out of attempts (dead)"),
         Rule("connection_paused", "critical", "a provider connection paused for more than N minutes", 15, "minutes"),
+        Rule("payment_at_risk", "critical", "a payment intent is at risk: one alert per intent and reason"),
     )
 }
 

@@ -270,6 +270,7 @@ def demo(
     console.print(f"webhooks    {receiver_url} receives signed events: {api_root}{DASHBOARD_PREFIX}/webhooks")
     console.print(f"alerts      {api_root}{DASHBOARD_PREFIX}/alerts  (expected dates on every shipment page)")
     console.print(f"at risk     {api_root}{DASHBOARD_PREFIX}/payments  (parcelsync payments at-risk -m demo)")
+    console.print("            each also an alert (rule payment_at_risk: one per payment and reason, with its value)")
     console.print(f"evidence    parcelsync evidence pi_demo_exception_0002 -m {DEMO_MERCHANT} -o evidence.pdf")
     if serve_api:
         run(lambda: serve_all(settings, sandboxes, host, port, sandbox_port, receiver, receiver_port, accounts))

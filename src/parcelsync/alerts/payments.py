@@ -1,0 +1,51 @@
+"""The `payment_at_risk` rule's conditions: one per payment intent and reason, from the payments module's own
+assessment (`payments.service.list_intents`), with the reason's sentences and the intent's value."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.alerts.conditions import Condition
+from parcelsync.payments.risk import LABELS, Finding, Reason
+from parcelsync.payments.service import IntentFilter, IntentView, list_intents
+from parcelsync.payments.value import format_amount
+
+
+def _value(view: IntentView) -> str | None:
+    return ", ".join(format_amount(amount, currency) for currency, amount in sorted(view.value.items())) or None
+
+
+def intent_conditions(view: IntentView) -> list[Condition]:
+    """One condition per reason the intent is at risk; the subject names both, so each reason alerts once."""
+    by_reason: dict[Reason, list[Finding]] = defaultdict(list)
+    for finding in view.findings:
+        by_reason[finding.reason].append(finding)
+    value = _value(view)
+    out = []
+    for reason, findings in sorted(by_reason.items()):
+        shipments = sorted({f.shipment_id for f in findings if f.shipment_id is not None})
+        title = f"payment {view.id} at risk: {LABELS[reason]}" + (f" ({value})" if value else "")
+        out.append(
+            Condition(
+                "payment_at_risk",
+                f"payment:{view.id}:{reason.value}",
+                title,
+                shipments[0] if len(shipments) == 1 else None,
+                {
+                    "payment_intent_id": view.id,
+                    "reason": reason.value,
+                    "details": "; ".join(f.detail for f in findings),
+                    "value": value,
+                    "gateways": ", ".join(sorted({f.provider for f in findings if f.provider})) or None,
+                },
+            )
+        )
+    return out
+
+
+async def payments_at_risk(session: AsyncSession, merchant_id: str, *, now: datetime) -> list[Condition]:
+    views = await list_intents(session, merchant_id, IntentFilter(at_risk=True), now)
+    return [cond for view in views for cond in intent_conditions(view)]
