@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     demo_mode: bool = False
     auto_migrate: bool = True
     admin_password: str | None = Field(default=None, repr=False)
+    session_idle_timeout_s: int = Field(default=7200, ge=60)
+    session_absolute_timeout_s: int = Field(default=43200, ge=60)
     log_format: str = "auto"
     log_level: str = "INFO"
     max_body_bytes: int = 2_000_000

@@ -1,8 +1,9 @@
-"""Dashboard users: argon2id password hashes, checked off the event loop."""
+"""Dashboard users: argon2id password hashes, checked off the event loop; a deactivated user cannot log in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import anyio
 from argon2 import PasswordHasher
@@ -10,7 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.db.base import utcnow
 from parcelsync.db.tables import MerchantRow, UserRow
+from parcelsync.security.web_sessions import end_user_sessions
 
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 1024
@@ -80,14 +83,15 @@ async def create_user(
     return User(id=row.id, username=row.username, merchant_id=row.merchant_id)
 
 
-async def set_password(session: AsyncSession, username: str, password: str) -> bool:
-    """Change a user's password; False when there is no such user."""
+async def set_password(session: AsyncSession, username: str, password: str, *, now: datetime | None = None) -> bool:
+    """Change a user's password and end every session of theirs; False when there is no such user."""
     row = (
         await session.execute(select(UserRow).where(UserRow.username == username.strip()))
     ).scalar_one_or_none()
     if row is None:
         return False
     row.password_hash = await _hash_async(password)
+    await end_user_sessions(session, row.id, now or utcnow())
     return True
 
 
@@ -100,7 +104,7 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> U
         ).scalar_one_or_none()
     stored = row.password_hash if row is not None else _DUMMY_HASH
     ok = await anyio.to_thread.run_sync(verify_password, stored, password)
-    if row is None or not ok:
+    if row is None or not ok or row.deactivated_at is not None:
         return None
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = await _hash_async(password)

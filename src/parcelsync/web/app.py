@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,8 +17,10 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
+from parcelsync.security import web_sessions
 from parcelsync.security.throttling import LoginThrottle
 from parcelsync.settings import Settings
 from parcelsync.web import auth, formatting, queries
@@ -42,6 +45,9 @@ class Dashboard:
     imports: ImportJobs = field(default_factory=ImportJobs)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     stats: queries.StatsCache = field(default_factory=queries.StatsCache)
+    policy: web_sessions.SessionPolicy = field(default_factory=web_sessions.SessionPolicy)
+    clock: Callable[[], datetime] = utcnow
+    """Session timeouts are measured on this clock (tests move it instead of sleeping)."""
 
     def __repr__(self) -> str:
         return "Dashboard(...)"
@@ -70,8 +76,24 @@ async def db(dash: Dashboard = Depends(dashboard)) -> AsyncIterator[AsyncSession
         yield session
 
 
-def web_session(request: Request, dash: Dashboard = Depends(dashboard)) -> auth.WebSession:
-    return auth.current_session(request, dash.codec)
+async def live_session(request: Request, dash: Dashboard) -> auth.WebSession | None:
+    """The request's stored session when it is still good (its own short unit of work), else None."""
+    token = request.cookies.get(auth.SESSION_COOKIE)
+    if not token:
+        return None
+    async with unit_of_work(dash.sessions) as session:
+        found = await web_sessions.resolve(session, token, dash.policy, dash.clock())
+    if found is None:
+        return None
+    user = auth.WebUser(found.username, found.merchant_id, found.user_id)
+    return auth.WebSession(user, dash.codec.csrf_for(token), found.session_id)
+
+
+async def web_session(request: Request, dash: Dashboard = Depends(dashboard)) -> auth.WebSession:
+    ws = await live_session(request, dash)
+    if ws is None:
+        raise auth.LoginRequired()
+    return ws
 
 
 async def csrf_checked(request: Request, ws: auth.WebSession = Depends(web_session)) -> auth.WebSession:
@@ -157,6 +179,7 @@ def mount_dashboard(
         authenticator=authenticator or auth.users_authenticator(runtime.sessions, password),
         templates=make_templates(),
         http_factory=http_factory or (lambda: httpx.AsyncClient(timeout=10.0)),
+        policy=web_sessions.SessionPolicy(settings.session_idle_timeout_s, settings.session_absolute_timeout_s),
     )
     app.state.dashboard = dash
     app.include_router(routes.router)

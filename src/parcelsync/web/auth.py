@@ -1,13 +1,15 @@
 """Dashboard login, session cookie and CSRF, kept in one module so the authenticator can be swapped.
 
-The session is a cookie signed with itsdangerous (HttpOnly, SameSite=Lax, Secure over HTTPS)
-holding the user and a per-session CSRF token. Every POST must carry that token, either as the
+The session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS) carries a random token whose session
+is stored in the database (security/web_sessions.py), so it can be ended. The per-session CSRF token
+is an HMAC of that token under the app's secret. Every POST must carry it, either as the
 `X-CSRF-Token` header (htmx, set once with hx-headers on <body>) or as a `csrf_token` form field.
 The login form itself is protected by a short-lived signed token in its own cookie.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -23,7 +25,6 @@ from parcelsync.security import passwords
 
 SESSION_COOKIE = "ps_session"
 LOGIN_COOKIE = "ps_login"
-SESSION_MAX_AGE_S = 12 * 3600
 LOGIN_MAX_AGE_S = 3600
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
@@ -37,12 +38,16 @@ class WebUser:
 
     username: str
     merchant_id: str | None = None
+    user_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class WebSession:
+    """A live dashboard session: its user, its CSRF token and its stored id (the token's SHA-256)."""
+
     user: WebUser
     csrf: str
+    id: str = ""
 
 
 class Authenticator(Protocol):
@@ -88,7 +93,7 @@ class UsersAuthenticator:
         async with unit_of_work(self._sessions) as session:
             if await passwords.has_users(session):
                 user = await passwords.authenticate(session, username, password)
-                return WebUser(user.username, user.merchant_id) if user is not None else None
+                return WebUser(user.username, user.merchant_id, user.id) if user is not None else None
         return await self._fallback.authenticate(username, password)
 
 
@@ -110,26 +115,18 @@ class CsrfFailed(Exception):
 
 
 class SessionCodec:
-    """Signs and reads the session and login cookies with the app's secret key."""
+    """Derives CSRF tokens from session tokens and signs the login cookie, with the app's secret key."""
 
     def __init__(self, secret_key: str) -> None:
-        self._session = URLSafeTimedSerializer(secret_key, salt="parcelsync.web.session")
+        self._csrf_key = hashlib.sha256(f"parcelsync.web.csrf:{secret_key}".encode()).digest()
         self._login = URLSafeTimedSerializer(secret_key, salt="parcelsync.web.login")
 
     def __repr__(self) -> str:
         return "SessionCodec(***)"
 
-    def dump(self, session: WebSession) -> str:
-        return self._session.dumps({"u": session.user.username, "m": session.user.merchant_id, "c": session.csrf})
-
-    def load(self, cookie: str | None) -> WebSession | None:
-        if not cookie:
-            return None
-        try:
-            data = self._session.loads(cookie, max_age=SESSION_MAX_AGE_S)
-            return WebSession(WebUser(str(data["u"]), data.get("m")), str(data["c"]))
-        except (BadSignature, KeyError, TypeError):
-            return None
+    def csrf_for(self, session_token: str) -> str:
+        """The CSRF token of a session: stable for its life, useless without the secret."""
+        return hmac.new(self._csrf_key, session_token.encode(), hashlib.sha256).hexdigest()
 
     def login_token(self) -> tuple[str, str]:
         """(form token, cookie value) for the login form."""
@@ -150,17 +147,10 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def start_session(response: Response, request: Request, codec: SessionCodec, user: WebUser) -> None:
-    """Set a fresh session cookie (new CSRF token) and drop the login cookie."""
-    value = codec.dump(WebSession(user, secrets.token_urlsafe(32)))
+def set_session_cookie(response: Response, request: Request, token: str, max_age_s: int) -> None:
+    """Set the session cookie (the stored session's token) and drop the login cookie."""
     response.set_cookie(
-        SESSION_COOKIE,
-        value,
-        max_age=SESSION_MAX_AGE_S,
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-        path="/",
+        SESSION_COOKIE, token, max_age=max_age_s, httponly=True, samesite="lax", secure=_secure(request), path="/"
     )
     response.delete_cookie(LOGIN_COOKIE, path="/")
 
@@ -173,13 +163,6 @@ def set_login_cookie(response: Response, request: Request, value: str) -> None:
     response.set_cookie(
         LOGIN_COOKIE, value, max_age=LOGIN_MAX_AGE_S, httponly=True, samesite="lax", secure=_secure(request), path="/"
     )
-
-
-def current_session(request: Request, codec: SessionCodec) -> WebSession:
-    session = codec.load(request.cookies.get(SESSION_COOKIE))
-    if session is None:
-        raise LoginRequired()
-    return session
 
 
 async def check_csrf(request: Request, session: WebSession) -> None:

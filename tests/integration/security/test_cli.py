@@ -15,7 +15,7 @@ from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
 from parcelsync.db.tables import ApiTokenRow, AuditRow, ConnectionRow, MerchantRow, UserRow
-from parcelsync.security import passwords, tokens
+from parcelsync.security import passwords, tokens, web_sessions
 
 runner = CliRunner()
 
@@ -84,6 +84,42 @@ def test_users_create_and_passwd(env: str) -> None:
     assert db(env, lambda s: passwords.authenticate(s, "ops", "first-password")) is None
     assert db(env, lambda s: passwords.authenticate(s, "ops", "second-password")) is not None
     assert "no user 'nobody'" in invoke("users", "passwd", "nobody", "--password", "whatever-123", code=1)
+
+
+def _live(url: str, tokens_: list[str]) -> list[bool]:
+    policy = web_sessions.SessionPolicy()
+
+    async def check(session):  # type: ignore[no-untyped-def]
+        return [await web_sessions.resolve(session, t, policy, utcnow()) is not None for t in tokens_]
+
+    return db(url, check)  # type: ignore[no-any-return]
+
+
+def test_users_sessions_deactivate_activate_and_end_sessions(env: str) -> None:
+    invoke("users", "create", "ops", "--password", "first-password")
+    user = db(env, lambda s: passwords.authenticate(s, "ops", "first-password"))
+
+    def start(agent: str) -> str:
+        return db(env, lambda s: web_sessions.start_session(  # type: ignore[no-any-return]
+            s, user_id=user.id, username="ops", ip="203.0.113.9", user_agent=agent, now=utcnow()))
+
+    first, second = start("Firefox/140"), start("Chromium/141")
+    listing = invoke("users", "sessions", "ops")
+    assert "Firefox/140" in listing and "Chromium/141" in listing and "203.0.113.9" in listing
+    assert listing.count("active") == 2 and first not in listing and second not in listing
+    assert "2 session(s) of ops ended" in invoke("users", "end-sessions", "ops")
+    assert _live(env, [first, second]) == [False, False] and invoke("users", "sessions", "ops").count("ended") == 2
+    third = start("Safari/19")
+    assert "deactivated ops; 1 session(s) ended" in invoke("users", "deactivate", "ops")
+    assert _live(env, [third]) == [False]
+    assert db(env, lambda s: passwords.authenticate(s, "ops", "first-password")) is None
+    assert "activated ops" in invoke("users", "activate", "ops")
+    assert db(env, lambda s: passwords.authenticate(s, "ops", "first-password")) is not None
+    fourth = start("Edge/140")
+    invoke("users", "passwd", "ops", "--password", "second-password")
+    assert _live(env, [fourth]) == [False]
+    for verb in ("deactivate", "activate", "sessions", "end-sessions"):
+        assert "no user 'nobody'" in invoke("users", verb, "nobody", code=1)
 
 
 def test_keys_rotate(env: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,8 +7,10 @@ from math import ceil
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from parcelsync.db.engine import unit_of_work
+from parcelsync.security import web_sessions
 from parcelsync.web import auth
-from parcelsync.web.app import PREFIX, Dashboard, csrf_checked, dashboard, render
+from parcelsync.web.app import PREFIX, Dashboard, csrf_checked, dashboard, live_session, render
 
 router = APIRouter()
 
@@ -39,7 +41,7 @@ def _login_form(request: Request, dash: Dashboard, error: str | None = None, sta
 
 @router.get("/login")
 async def login_page(request: Request, dash: Dashboard = Depends(dashboard)) -> Response:
-    if dash.codec.load(request.cookies.get(auth.SESSION_COOKIE)) is not None:
+    if await live_session(request, dash) is not None:
         return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
     return _login_form(request, dash)
 
@@ -66,13 +68,26 @@ async def login_submit(
         dash.throttle.record_failure(username, client)
         return _login_form(request, dash, "Wrong username or password.", 401)
     dash.throttle.reset(username, client)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    auth.start_session(response, request, dash.codec, user)
-    return response
+    now = dash.clock()
+    async with unit_of_work(dash.sessions) as session:
+        await web_sessions.end_session(session, request.cookies.get(auth.SESSION_COOKIE) or "", now)
+        await web_sessions.prune_sessions(session, dash.policy, now)
+        token = await web_sessions.start_session(
+            session, user_id=user.user_id, username=user.username, ip=client,
+            user_agent=request.headers.get("user-agent", ""), now=now,
+        )  # fmt: skip
+    done = RedirectResponse(_safe_next(next), status_code=303)
+    auth.set_session_cookie(done, request, token, dash.policy.absolute_s)
+    return done
 
 
 @router.post("/logout")
-async def logout(_ws: auth.WebSession = Depends(csrf_checked)) -> Response:
+async def logout(
+    request: Request, _ws: auth.WebSession = Depends(csrf_checked), dash: Dashboard = Depends(dashboard)
+) -> Response:
+    """End the stored session (the old cookie opens nothing any more) and drop the cookie."""
+    async with unit_of_work(dash.sessions) as session:
+        await web_sessions.end_session(session, request.cookies.get(auth.SESSION_COOKIE) or "", dash.clock())
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
     auth.end_session(response)
     return response
