@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     admin_password: str | None = Field(default=None, repr=False)
     session_idle_timeout_s: int = Field(default=7200, ge=60)
     session_absolute_timeout_s: int = Field(default=43200, ge=60)
+    trusted_proxies: str = ""
     log_format: str = "auto"
     log_level: str = "INFO"
     max_body_bytes: int = 2_000_000

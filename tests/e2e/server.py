@@ -56,7 +56,9 @@ async def main(port: int, db_path: str) -> None:
     credentials = {p: accounts.credentials(p) for p in base_urls}
     async with unit_of_work(runtime.sessions) as session:
         await seed(session, runtime.cipher, base_urls=base_urls, credentials=credentials)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", proxy_headers=False
+    ))
     async with Worker(runtime.sessions, settings, cipher=runtime.cipher, concurrency=2) as worker:
         work = asyncio.create_task(worker.run(grace_s=1.0))
         try:

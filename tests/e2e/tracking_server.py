@@ -42,7 +42,9 @@ async def main(port: int, db_path: str) -> None:
         sample = await seed_sample(session, MERCHANT, other_merchant=OTHER)
     token = app.state.tracking_page.tokens.issue(MERCHANT, sample.order_id)
     print(f"token {MERCHANT} {token}", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", proxy_headers=False
+    ))
     try:
         await server.serve()
     finally:

@@ -36,6 +36,7 @@ from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
 from parcelsync.logging import register_secrets
+from parcelsync.security.client_address import ClientAddressMiddleware, TrustedProxies
 from parcelsync.security.middleware import RequestIdMiddleware
 from parcelsync.settings import Settings
 from parcelsync.tracking_page.routes import mount_tracking_page
@@ -99,5 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_path={f"{DASHBOARD_PREFIX}/import": settings.import_max_upload_bytes},
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(ClientAddressMiddleware, trusted=TrustedProxies.parse(settings.trusted_proxies))
     register_secrets([*(settings.secret_key or "").split(","), settings.admin_password, settings.metrics_token])
     return app

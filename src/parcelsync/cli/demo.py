@@ -178,14 +178,18 @@ async def serve_all(
     api = create_app(settings)
     sandbox_app = create_sandbox_app(sandboxes)
     servers = [
-        uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="warning")),
+        uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="warning", proxy_headers=False)),
         uvicorn.Server(
-            uvicorn.Config(with_socket_control(sandbox_app), host=host, port=sandbox_port, log_level="warning")
+            uvicorn.Config(
+                with_socket_control(sandbox_app), host=host, port=sandbox_port, log_level="warning", proxy_headers=False
+            )
         ),
     ]
     if receiver is not None and receiver_port is not None:
         receiver_app = create_receiver_app(receiver)
-        servers.append(uvicorn.Server(uvicorn.Config(receiver_app, host=host, port=receiver_port, log_level="warning")))
+        servers.append(uvicorn.Server(
+            uvicorn.Config(receiver_app, host=host, port=receiver_port, log_level="warning", proxy_headers=False)
+        ))
     admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox")
 
     clock = DemoClock(sandboxes.trackingmore.now)

@@ -45,4 +45,5 @@ def sandbox(
         console.print(f"TrackingMore  {urls.trackingmore}")
         console.print(f"PayPal        {urls.paypal}")
         console.print(f"AfterShip     {urls.aftership}")
-    uvicorn.run(with_socket_control(create_app(provider=provider)), host=host, port=port, log_level="warning")
+    served = with_socket_control(create_app(provider=provider))
+    uvicorn.run(served, host=host, port=port, log_level="warning", proxy_headers=False)

@@ -20,14 +20,16 @@ def serve(
     import uvicorn
 
     from parcelsync.api import create_app
+    from parcelsync.security.client_address import TrustedProxiesError
     from parcelsync.sync.embedded import attach_worker
 
     settings = load_settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     try:
         api = create_app(settings)
-    except SecretKeyError as exc:
+    except (SecretKeyError, TrustedProxiesError) as exc:
         fail(str(exc))
     if worker:
         attach_worker(api)
-    uvicorn.run(api, host=host, port=port, log_config=None)  # keep parcelsync's redacting log setup
+    # keep parcelsync's redacting log setup; forwarded headers count only from PARCELSYNC_TRUSTED_PROXIES
+    uvicorn.run(api, host=host, port=port, log_config=None, proxy_headers=False)

@@ -21,7 +21,6 @@ from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
 from parcelsync.security import web_sessions
-from parcelsync.security.throttling import LoginThrottle
 from parcelsync.settings import Settings
 from parcelsync.web import auth, formatting, queries
 from parcelsync.web.imports_jobs import ImportJobs
@@ -43,7 +42,6 @@ class Dashboard:
     templates: Jinja2Templates
     http_factory: Callable[[], httpx.AsyncClient]
     imports: ImportJobs = field(default_factory=ImportJobs)
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
     stats: queries.StatsCache = field(default_factory=queries.StatsCache)
     policy: web_sessions.SessionPolicy = field(default_factory=web_sessions.SessionPolicy)
     clock: Callable[[], datetime] = utcnow

@@ -15,7 +15,8 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8101)
     args = parser.parse_args()
-    uvicorn.run(with_socket_control(create_app()), host=args.host, port=args.port, log_level="warning")
+    served = with_socket_control(create_app())
+    uvicorn.run(served, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelsync.db.engine import unit_of_work
-from parcelsync.security import web_sessions
+from parcelsync.security import login_throttle, web_sessions
 from parcelsync.web import auth
 from parcelsync.web.app import PREFIX, Dashboard, csrf_checked, dashboard, live_session, render
 
@@ -58,18 +58,20 @@ async def login_submit(
     if not dash.codec.check_login_token(csrf_token, request.cookies.get(auth.LOGIN_COOKIE)):
         return _login_form(request, dash, "The login form expired; please try again.", 400)
     client = request.client.host if request.client else ""
-    wait = dash.throttle.retry_after(username, client)
+    now = dash.clock()
+    async with unit_of_work(dash.sessions) as session:
+        wait = await login_throttle.retry_after(session, username, client, now)
     if wait is not None:
         response = _login_form(request, dash, f"Too many failed logins; try again in {ceil(wait / 60)} min.", 429)
-        response.headers["Retry-After"] = str(ceil(wait))
+        response.headers["Retry-After"] = str(max(1, ceil(wait)))
         return response
     user = await dash.authenticator.authenticate(username, password)
     if user is None:
-        dash.throttle.record_failure(username, client)
+        async with unit_of_work(dash.sessions) as session:
+            await login_throttle.record_failure(session, username, client, now)
         return _login_form(request, dash, "Wrong username or password.", 401)
-    dash.throttle.reset(username, client)
-    now = dash.clock()
     async with unit_of_work(dash.sessions) as session:
+        await login_throttle.record_success(session, username, client)
         await web_sessions.end_session(session, request.cookies.get(auth.SESSION_COOKIE) or "", now)
         await web_sessions.prune_sessions(session, dash.policy, now)
         token = await web_sessions.start_session(
