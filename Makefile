@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint fmt clean
+.PHONY: install demo test lint fmt clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Quick benchmark (issue #13): ingest and sync at a reduced N on SQLite, prints the ratios to the targets.
+bench: install
+	$(BIN)/python -m bench.quick
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from bench.datagen import Dataset, write_csv
+from bench.floor import floor_phase
 from bench.harness import PARCELSYNC, Database, Stack, mib, percentile, stack
 from bench.hub import setup_merchants
 from bench.results import record, table
@@ -113,6 +114,7 @@ def run_db(args: argparse.Namespace, kind: str) -> dict[str, Any]:
         data = Dataset(1, 10**7, 3)
         out: dict[str, Any] = {"db": kind}
         out["batch_1_client"] = batch_phase(api.url, headers, data, args.batches, args.batch_size, 1, 0)
+        out["floor"] = floor_phase(db, s.database(kind, "floor"), args.batches, args.batches * args.batch_size)
         out["batch_4_clients"] = batch_phase(api.url, headers, data, args.batches, args.batch_size, 4, 1_000_000)
         out["single"] = single_phase(api.url, headers, data, args.singles, 2_000_000)
         out["api_peak_rss_mib"] = mib(api.sampler.peak if api.sampler else 0)
@@ -137,7 +139,9 @@ def main() -> None:
         b1, b4, one = r["batch_1_client"], r["batch_4_clients"], r["single"]
         csv = r.get("csv")
         rows.append([
-            r["db"], f"{b1['per_s']:.0f}", f"{b4['per_s']:.0f}", f"{b1['batch_p50_s']:.2f} / {b1['batch_p99_s']:.2f}",
+            r["db"], f"{b1['per_s']:.0f}",
+            f"{r['floor']['per_s']:.0f} ({b1['per_s'] / r['floor']['per_s']:.2f}x)",
+            f"{b4['per_s']:.0f}", f"{b1['batch_p50_s']:.2f} / {b1['batch_p99_s']:.2f}",
             f"{one['p50_ms']:.1f} / {one['p99_ms']:.1f}",
             f"{csv['rows_per_s']:.0f} ({csv['wall_s']:.0f} s, exit {csv['exit']})" if csv else "not run",
             f"{r['api_peak_rss_mib']:.0f}",
@@ -145,11 +149,14 @@ def main() -> None:
     lines = [
         f"Batches of {args.batch_size} new shipments ({args.batches} batches per run), a merchant with all three "
         f"connections (every write plans 3 outbox targets); single POSTs: {args.singles} new shipments, one client, "
-        "sequential. CSV: `parcelsync import` of new rows. Failures: "
+        "sequential. Floor: the rows of the 1-client phase (shipments, targets, events, status events) written "
+        "again with the plain driver (sqlite3 executemany / asyncpg COPY), as many transactions. "
+        "CSV: `parcelsync import` of new rows. Failures: "
         + ", ".join(f"{r['db']} {r['batch_1_client']['failures'] + r['batch_4_clients']['failures']}"
                     f"+{r['single']['failures']}" for r in results),
         "",
-        *table(["db", "batch shipments/s (1 client)", "batch shipments/s (4 clients)", "batch p50 / p99 (s)",
+        *table(["db", "batch shipments/s (1 client)", "plain driver floor /s (hub / floor)",
+                "batch shipments/s (4 clients)", "batch p50 / p99 (s)",
                 "single POST p50 / p99 (ms)", f"CSV import rows/s ({args.csv_rows} rows)", "API peak RSS (MiB)"],
                rows),
     ]

@@ -82,6 +82,12 @@ class ShipmentRow(Base):
         # Partial covering indexes over live rows, for the dashboard's aggregates (index-only scans).
         Index("ix_shipments_live_status", "merchant_id", "status", sqlite_where=LIVE, postgresql_where=LIVE),
         Index("ix_shipments_live_ship_date", "merchant_id", "ship_date", sqlite_where=LIVE, postgresql_where=LIVE),
+        # Range filters of the listing (number prefix, updated_since) over live rows: migration 0017.
+        Index(
+            "ix_shipments_live_number", "merchant_id", "tracking_number", sqlite_where=LIVE, postgresql_where=LIVE,
+            postgresql_ops={"tracking_number": "text_pattern_ops"},
+        ),
+        Index("ix_shipments_live_updated", "merchant_id", "updated_at", sqlite_where=LIVE, postgresql_where=LIVE),
         Index(
             "ix_shipments_live_delivered",
             "merchant_id",

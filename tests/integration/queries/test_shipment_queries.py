@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import make_sessionmaker, unit_of_work
+from parcelsync.db.queries import shipments as shipment_queries
 from parcelsync.db.queries.merchants import create_merchant
 from parcelsync.db.queries.shipments import CursorError, ShipmentFilter, SortOrder, list_shipments
 from parcelsync.db.tables import ShipmentRow
@@ -160,3 +161,54 @@ async def test_listing_is_scoped_by_merchant(sessions) -> None:  # type: ignore[
         nobody = (await list_shipments(session, "nobody", limit=100)).items
     assert len(other) == 10 and {r.merchant_id for r in other} == {"other"}
     assert nobody == []
+
+
+@pytest.mark.parametrize("few", [1, 20_000], ids=["primary-key-walk", "index-range-sort"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ShipmentFilter(tracking_number_prefix="LX00000"),
+        ShipmentFilter(tracking_number_prefix="lx0000001"),
+        ShipmentFilter(tracking_number_prefix="LX0000002", status="delivered"),
+        ShipmentFilter(updated_since=utcnow() - timedelta(days=1)),
+        ShipmentFilter(tracking_number_prefix="LX", updated_since=utcnow() - timedelta(days=1)),
+    ],
+)
+async def test_range_filters_page_the_same_either_way(  # type: ignore[no-untyped-def]
+    sessions, filters: ShipmentFilter, few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few matches are sorted from the range's index, many walk the primary key: the same rows, once each."""
+    async with sessions() as session:
+        rows = (await list_shipments(session, "acme", ShipmentFilter(), limit=10_000)).items
+    prefix = (filters.tracking_number_prefix or "").upper()
+    since = filters.updated_since
+    expected = [
+        r.id for r in rows
+        if r.tracking_number.startswith(prefix) and (since is None or r.updated_at >= since)
+        and (filters.status is None or r.status == filters.status)
+    ]
+    monkeypatch.setattr(shipment_queries, "FEW_FOR_INDEX_SORT", few)
+    assert expected and await walk(sessions, filters, limit=4) == expected
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # EXPLAIN QUERY PLAN is SQLite's
+async def test_a_prefix_seeks_the_live_number_index(sessions, engine: AsyncEngine) -> None:  # type: ignore[no-untyped-def]
+    statements: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "FROM shipments" in statement:
+            statements.append((statement, parameters))
+
+    async with sessions() as session:
+        event.listen(engine.sync_engine, "before_cursor_execute", keep)
+        try:
+            await list_shipments(session, "acme", ShipmentFilter(tracking_number_prefix="LX0000001"), limit=5)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", keep)
+        conn = await session.connection()
+        plans = []
+        for statement, parameters in statements:
+            explained = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)  # type: ignore[arg-type]
+            plans.append(" ".join(str(row[-1]) for row in explained.all()))
+    assert all("ix_shipments_live_number" in plan for plan in plans), plans
+    assert not any("SCAN shipments" in plan for plan in plans), plans

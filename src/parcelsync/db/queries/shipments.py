@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import ShipmentRow
@@ -80,7 +80,46 @@ def _like_prefix(prefix: str) -> str:
     return escaped + "%"
 
 
-def _filtered(merchant_id: str, f: ShipmentFilter) -> Select[tuple[ShipmentRow]]:
+FEW_FOR_INDEX_SORT = 20_000
+"""A range filter matching fewer live rows than this is read from its index and sorted by id there."""
+
+
+def prefix_condition(prefix: str, dialect: str) -> ColumnElement[bool]:
+    """`tracking_number` starts with `prefix` (stored numbers are upper-case), in a form an index can seek.
+
+    SQLite's LIKE ignores case and so never uses a binary index: the equivalent half-open range
+    `[prefix, prefix with its last character incremented)` does. PostgreSQL seeks
+    `LIKE 'prefix%'` on the `text_pattern_ops` index under any collation.
+    """
+    prefix = prefix.upper()
+    if dialect == "postgresql":
+        return ShipmentRow.tracking_number.like(_like_prefix(prefix), escape="\\")
+    upper_bound = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(ShipmentRow.tracking_number >= prefix, ShipmentRow.tracking_number < upper_bound)
+
+
+def _range_conditions(f: ShipmentFilter, dialect: str) -> list[ColumnElement[bool]]:
+    """The filters that are index ranges rather than equalities."""
+    ranges: list[ColumnElement[bool]] = []
+    if f.tracking_number_prefix:
+        ranges.append(prefix_condition(f.tracking_number_prefix, dialect))
+    if f.updated_since is not None:
+        ranges.append(ShipmentRow.updated_at >= f.updated_since)
+    return ranges
+
+
+async def _few_in_range(session: AsyncSession, merchant_id: str, ranges: list[ColumnElement[bool]]) -> bool:
+    """Whether the live rows in these ranges are fewer than FEW_FOR_INDEX_SORT (counted on the index, bounded)."""
+    inside = (
+        select(literal(1))
+        .where(ShipmentRow.merchant_id == merchant_id, ShipmentRow.deleted_at.is_(None), *ranges)
+        .limit(FEW_FOR_INDEX_SORT)
+        .subquery()
+    )
+    return (await session.scalar(select(func.count()).select_from(inside)) or 0) < FEW_FOR_INDEX_SORT
+
+
+def _filtered(merchant_id: str, f: ShipmentFilter, dialect: str = "sqlite") -> Select[ShipmentRow]:
     stmt = select(ShipmentRow).where(ShipmentRow.merchant_id == merchant_id, ShipmentRow.deleted_at.is_(None))
     equal = {
         ShipmentRow.status: f.status,
@@ -93,11 +132,7 @@ def _filtered(merchant_id: str, f: ShipmentFilter) -> Select[tuple[ShipmentRow]]
     for column, value in equal.items():
         if value is not None:
             stmt = stmt.where(column == value)
-    if f.tracking_number_prefix:
-        stmt = stmt.where(ShipmentRow.tracking_number.like(_like_prefix(f.tracking_number_prefix), escape="\\"))
-    if f.updated_since is not None:
-        stmt = stmt.where(ShipmentRow.updated_at >= f.updated_since)
-    return stmt
+    return stmt.where(*_range_conditions(f, dialect))
 
 
 async def list_shipments(
@@ -109,8 +144,15 @@ async def list_shipments(
     cursor: str | None = None,
     sort: SortOrder = "id",
 ) -> Page:
-    """One page of a merchant's live shipments and the cursor of the next page (None on the last)."""
-    stmt = _filtered(merchant_id, filters)
+    """One page of a merchant's live shipments and the cursor of the next page (None on the last).
+
+    In id order, a range filter that matches few rows takes its ids from the range's index, sorted
+    there (`id + 0` keeps the planner off the primary key), then reads only the page: walking the
+    primary key and filtering would read most of the table for a narrow prefix or a recent
+    `updated_since`. A range matching many rows walks the primary key, which then finds a page fast.
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    stmt = _filtered(merchant_id, filters, dialect)
     if cursor:
         last_id, last_updated = decode_cursor(cursor, sort)
         if sort == "updated_at":
@@ -120,6 +162,10 @@ async def list_shipments(
         else:
             stmt = stmt.where(ShipmentRow.id > last_id)
     order = (ShipmentRow.updated_at, ShipmentRow.id) if sort == "updated_at" else (ShipmentRow.id,)
+    ranges = _range_conditions(filters, dialect)
+    if sort == "id" and ranges and await _few_in_range(session, merchant_id, ranges):
+        page_ids = stmt.with_only_columns(ShipmentRow.id).order_by(ShipmentRow.id + 0).limit(limit + 1)
+        stmt = select(ShipmentRow).where(ShipmentRow.id.in_(page_ids.scalar_subquery()))
     rows = list((await session.scalars(stmt.order_by(*order).limit(limit + 1))).all())
     more = len(rows) > limit
     rows = rows[:limit]
