@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from parcelsync import __version__
 from parcelsync.api.deps import Runtime, current_principal
+from parcelsync.api.docs import mount_docs
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
@@ -36,6 +37,7 @@ from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
 from parcelsync.logging import register_secrets
+from parcelsync.security.headers import SecurityHeadersMiddleware
 from parcelsync.security.middleware import RequestIdMiddleware
 from parcelsync.settings import Settings
 from parcelsync.tracking_page.routes import mount_tracking_page
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Keeps parcel tracking numbers in sync with SHOPLINE, UseePay and TrackingMore.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(current_principal), Depends(undeclared_query_guard("/v1/"))],
     )
     app.state.runtime = runtime
@@ -91,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(extra.router)
     mount_dashboard(app)
     mount_tracking_page(app)
+    mount_docs(app)
     install_openapi(app, metrics_public=settings.metrics_public)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
     app.add_middleware(
@@ -99,5 +104,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_path={f"{DASHBOARD_PREFIX}/import": settings.import_max_upload_bytes},
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     register_secrets([*(settings.secret_key or "").split(","), settings.admin_password])
     return app
