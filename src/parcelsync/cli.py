@@ -19,6 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.registry import connector_for
 from parcelsync.console_tables import wrapping_table
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
@@ -189,9 +190,12 @@ def connections_set(
     async def main() -> connection_queries.ConnectionView:
         async with database(settings) as sessions, unit_of_work(sessions) as session:
             await require_merchant(session, merchant)
-            change = ConnectionChange(base_url, credentials, options, enabled=not disable)
+            change = ConnectionChange(
+                base_url, credentials, options, enabled=not disable,
+                allow_private_base_url=settings.allow_private_base_urls,
+            )  # fmt: skip
             row, _ = await change_connection(session, cipher, merchant, provider, change, mode="upsert")
-            return connection_queries.view(row, cipher)
+            return connection_queries.view(row, cipher, public=connector_for(provider).public_credentials)
 
     try:
         print_connections([run(main)])
@@ -209,7 +213,10 @@ def connections_list(merchant: MerchantOpt) -> None:
         async with database(settings) as sessions, unit_of_work(sessions) as session:
             await require_merchant(session, merchant)
             rows = await connection_queries.list_connection_rows(session, merchant)
-            return [connection_queries.view(r, cipher) for r in rows]
+            return [
+                connection_queries.view(r, cipher, public=connector_for(Provider(r.provider)).public_credentials)
+                for r in rows
+            ]
 
     print_connections(run(main))
 

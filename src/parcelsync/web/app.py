@@ -156,7 +156,7 @@ def mount_dashboard(
         codec=auth.SessionCodec(secret),
         authenticator=authenticator or auth.users_authenticator(runtime.sessions, password),
         templates=make_templates(),
-        http_factory=http_factory or (lambda: httpx.AsyncClient(timeout=10.0)),
+        http_factory=http_factory or (lambda: httpx.AsyncClient(timeout=10.0, follow_redirects=False)),
     )
     app.state.dashboard = dash
     app.include_router(routes.router)
