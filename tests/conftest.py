@@ -23,6 +23,8 @@ from parcelsync.db.base import Base
 from parcelsync.db.engine import make_engine
 from parcelsync.settings import Settings
 
+# The sandboxes listen on loopback: tests, like the demo, allow private base URLs (a test of the refusal turns it off).
+os.environ.setdefault("PARCELSYNC_ALLOW_PRIVATE_BASE_URLS", "true")
 PG_ADMIN_URL = os.environ.get("PARCELSYNC_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_HOWTO = (

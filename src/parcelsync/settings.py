@@ -55,3 +55,4 @@ class Settings(BaseSettings):
     housekeeping_interval_s: float = 60.0
     expected_min_samples: int = 5
     transit_refresh_interval_s: float = 3600.0
+    allow_private_base_urls: bool = False

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from parcelsync import __version__
 from parcelsync.api.deps import Runtime, current_principal
+from parcelsync.api.docs import mount_docs
 from parcelsync.api.errors import install_error_handlers
 from parcelsync.api.idempotency import IdempotencyMiddleware
 from parcelsync.api.limits import BodyLimitMiddleware
@@ -37,6 +38,7 @@ from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker
 from parcelsync.logging import register_secrets
 from parcelsync.security.client_address import ClientAddressMiddleware, TrustedProxies
+from parcelsync.security.headers import SecurityHeadersMiddleware
 from parcelsync.security.middleware import RequestIdMiddleware
 from parcelsync.settings import Settings
 from parcelsync.tracking_page.routes import mount_tracking_page
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Keeps parcel tracking numbers in sync with SHOPLINE, UseePay and TrackingMore.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(current_principal), Depends(undeclared_query_guard("/v1/"))],
     )
     app.state.runtime = runtime
@@ -92,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(extra.router)
     mount_dashboard(app)
     mount_tracking_page(app)
+    mount_docs(app)
     install_openapi(app, metrics_public=settings.metrics_public and not settings.metrics_token)
     app.add_middleware(IdempotencyMiddleware, sessions=lambda: runtime.sessions)
     app.add_middleware(
@@ -101,5 +106,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(ClientAddressMiddleware, trusted=TrustedProxies.parse(settings.trusted_proxies))
+    app.add_middleware(SecurityHeadersMiddleware)
     register_secrets([*(settings.secret_key or "").split(","), settings.admin_password, settings.metrics_token])
     return app

@@ -18,6 +18,7 @@ from parcelsync.cli.support import (
     require_merchant,
     run,
 )
+from parcelsync.connectors.registry import connector_for
 from parcelsync.console_tables import wrapping_table
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.queries import connections as connection_queries
@@ -46,9 +47,12 @@ def connections_set(
     async def main() -> connection_queries.ConnectionView:
         async with database(settings) as sessions, unit_of_work(sessions) as session:
             await require_merchant(session, merchant)
-            change = ConnectionChange(base_url, credentials, options, enabled=not disable)
+            change = ConnectionChange(
+                base_url, credentials, options, enabled=not disable,
+                allow_private_base_url=settings.allow_private_base_urls,
+            )  # fmt: skip
             row, _ = await change_connection(session, cipher, merchant, provider, change, mode="upsert")
-            return connection_queries.view(row, cipher)
+            return connection_queries.view(row, cipher, public=connector_for(provider).public_credentials)
 
     try:
         print_connections([run(main)])
@@ -66,7 +70,10 @@ def connections_list(merchant: MerchantOpt) -> None:
         async with database(settings) as sessions, unit_of_work(sessions) as session:
             await require_merchant(session, merchant)
             rows = await connection_queries.list_connection_rows(session, merchant)
-            return [connection_queries.view(r, cipher) for r in rows]
+            return [
+                connection_queries.view(r, cipher, public=connector_for(Provider(r.provider)).public_credentials)
+                for r in rows
+            ]
 
     print_connections(run(main))
 

@@ -247,6 +247,7 @@ def demo(
         secret_key=demo_secret_key(),
         public_base_url=public_base_url,
         webhook_allow_private_urls=True,
+        allow_private_base_urls=True,
         housekeeping_interval_s=5.0,
     )
     configure_logging(level="WARNING", fmt=settings.log_format)

@@ -75,6 +75,7 @@ class Connector:
     - `build_client`: the one factory (the worker, reconcile and "test connection" all use it).
     - `read_back` (reconcile) and `status_intake` (webhooks, polling) are optional capabilities.
     - `inbound` (stores only, optional): the store as a source (its webhooks, backfill, subscription).
+    - `public_credentials`: credential names that are identifiers, not secrets (shown in full, never masked).
     """
 
     provider: Provider
@@ -93,6 +94,7 @@ class Connector:
     read_back: ReadBack | None = None
     status_intake: StatusIntake | None = None
     inbound: StoreSource | None = None
+    public_credentials: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

@@ -15,6 +15,7 @@ from parcelsync.connectors import urls
 from parcelsync.connectors.registry import connector_for
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_errors
+from parcelsync.outbound import ssrf
 
 MAX_CREDENTIAL_CHARS = 2000
 
@@ -52,11 +53,20 @@ def check_options(provider: Provider, options: Mapping[str, Any], *, fill_defaul
     return model.model_dump(exclude_unset=not fill_defaults)
 
 
-def check_base_url(value: str, provider: Provider | None = None) -> str:
-    """An http(s) URL of at most 500 characters; with a provider, one whose placeholders its connector fills."""
+def check_base_url(value: str, provider: Provider | None = None, *, allow_private: bool = False) -> str:
+    """An http(s) URL of at most 500 characters; with a provider, one whose placeholders its connector fills.
+
+    Never with user info (it would be stored and shown in clear); a loopback, private or link-local
+    host (an IP literal or `localhost`) only when `allow_private` (`PARCELSYNC_ALLOW_PRIVATE_BASE_URLS`):
+    otherwise any admin could point the worker at the hub's own network. The same rules as outbound
+    webhook URLs (`outbound.ssrf`).
+    """
     try:
         if provider is None:
-            return urls.check_base_url_shape(value)
-        return urls.check_base_url(connector_for(provider), value)
-    except urls.UnusableBaseUrl as exc:
+            clean = urls.check_base_url_shape(value)
+        else:
+            clean = urls.check_base_url(connector_for(provider), value)
+        ssrf.check_url(clean, allow_private=allow_private)
+    except (urls.UnusableBaseUrl, ssrf.UnsafeUrl) as exc:
         raise InvalidInput([FieldError("base_url", str(exc))]) from None
+    return clean

@@ -40,6 +40,8 @@ class ConnectionChange:
     credentials: Mapping[str, Any] | None = None
     options: Mapping[str, Any] | None = None
     enabled: bool | None = None
+    allow_private_base_url: bool = False
+    """Whether a loopback, private or link-local base URL is accepted (`PARCELSYNC_ALLOW_PRIVATE_BASE_URLS`)."""
 
 
 def default_base_url(provider: Provider, credentials: Mapping[str, str]) -> str:
@@ -92,7 +94,8 @@ async def change_connection(
     if row is None and mode == "merge":
         raise ConnectionNotFound(provider.value)
     merge = mode == "merge" or (mode == "upsert" and row is not None)
-    url = check_base_url(change.base_url, provider) if change.base_url else None
+    allow_private = change.allow_private_base_url
+    url = check_base_url(change.base_url, provider, allow_private=allow_private) if change.base_url else None
     if merge:
         credentials = check_credentials(provider, change.credentials, complete=False) if change.credentials else None
         options = None

@@ -16,7 +16,7 @@ response bodies, and `redact()` is applied to anything echoed from a request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 
 class ProviderError(Exception):
@@ -85,6 +85,10 @@ class StoreBlocked(ConnectionBlocked):
     """The store is frozen or locked and accepts no changes."""
 
 
+class Redirected(ConnectionBlocked):
+    """The provider answered with a redirect, which parcelsync never follows: check the connection's base URL."""
+
+
 class Rejected(ProviderError):
     """The provider refused this request or item; retrying the same data will not help."""
 
@@ -111,8 +115,17 @@ def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {k: ("***" if k.lower() in SECRET_HEADER_NAMES else v) for k, v in headers}
 
 
+LONG_SECRET_CHARS = 20
+"""Only a secret at least this long shows its last four characters: a shorter one would give away too much."""
+
+
 def mask(secret: str | None) -> str:
-    """A credential as the dashboard shows it: the last four characters only."""
+    """A credential as people see it: `••••` plus, for a long secret, its last four characters."""
     if not secret:
         return ""
-    return "•" * 4 + secret[-4:] if len(secret) > 8 else "•" * 4
+    return "•" * 4 + secret[-4:] if len(secret) >= LONG_SECRET_CHARS else "•" * 4
+
+
+def shown_credentials(credentials: Mapping[str, str], public: Collection[str]) -> dict[str, str]:
+    """Credentials as shown, sorted by name: the public identifiers in full, every other value masked."""
+    return {name: value if name in public else mask(value) for name, value in sorted(credentials.items())}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import time
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -12,6 +13,7 @@ from parcelsync.providers.errors import (
     NotFound,
     ProviderError,
     RateLimited,
+    Redirected,
     Rejected,
     Retryable,
 )
@@ -23,6 +25,7 @@ def default_client(**kw: object) -> httpx.AsyncClient:
     """An AsyncClient with parcelsync's timeouts and connection limits."""
     kw.setdefault("timeout", DEFAULT_TIMEOUT)
     kw.setdefault("limits", httpx.Limits(max_connections=100, max_keepalive_connections=50))
+    kw["follow_redirects"] = False
     return httpx.AsyncClient(**kw)  # type: ignore[arg-type]
 
 
@@ -67,11 +70,26 @@ def error_for_status(
     return Rejected(message, **kw)  # type: ignore[arg-type]
 
 
+def redirect_error(request: httpx.Request, response: httpx.Response, *, provider: str) -> Redirected:
+    """A redirect as an error naming where it pointed (the host only: a path or query may carry a token)."""
+    target = urlsplit(urljoin(str(request.url), response.headers.get("location", ""))).hostname or "?"
+    return Redirected(
+        f"redirected (HTTP {response.status_code}) to {target}; provider redirects are never followed: "
+        "set the connection's base URL to the address that answers",
+        provider=provider, status_code=response.status_code,
+    )  # fmt: skip
+
+
 async def send(client: httpx.AsyncClient, request: httpx.Request, *, provider: str) -> httpx.Response:
-    """Send a request, turning transport failures (timeouts, resets, refused) into `Retryable`."""
+    """Send a request, never following a redirect (it is a `Redirected` error), and turning transport failures
+    (timeouts, resets, refused) into `Retryable`."""
     try:
-        return await client.send(request)
+        response = await client.send(request, follow_redirects=False)
     except httpx.TimeoutException as exc:
         raise Retryable(f"timeout: {type(exc).__name__}", provider=provider) from None
     except httpx.TransportError as exc:
         raise Retryable(f"network error: {type(exc).__name__}", provider=provider) from None
+    if response.is_redirect:
+        await response.aclose()
+        raise redirect_error(request, response, provider=provider)
+    return response

@@ -176,7 +176,7 @@ def mount_dashboard(
         codec=auth.SessionCodec(secret),
         authenticator=authenticator or auth.users_authenticator(runtime.sessions, password),
         templates=make_templates(),
-        http_factory=http_factory or (lambda: httpx.AsyncClient(timeout=10.0)),
+        http_factory=http_factory or (lambda: httpx.AsyncClient(timeout=10.0, follow_redirects=False)),
         policy=web_sessions.SessionPolicy(settings.session_idle_timeout_s, settings.session_absolute_timeout_s),
     )
     app.state.dashboard = dash

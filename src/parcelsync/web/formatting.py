@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,7 @@ from jinja2 import Environment
 
 from parcelsync.connectors.registry import all_connectors
 from parcelsync.db.base import utcnow
-from parcelsync.providers.errors import mask
+from parcelsync.providers.errors import shown_credentials
 
 SECRET_WORDS = ("key", "token", "secret", "password", "authorization", "signature", "sign", "cookie", "credential")
 MAX_ROWS = 40
@@ -119,9 +119,9 @@ def summary_rows(value: Any) -> list[tuple[str, str]]:
     return [(label(k) if "." not in k and "[" not in k else k, v) for k, v in rows]
 
 
-def masked_credentials(credentials: dict[str, str]) -> list[tuple[str, str]]:
-    """Credential names with every value masked (last four characters at most): even ids can be keys."""
-    return [(label(k), mask(v)) for k, v in sorted(credentials.items())]
+def masked_credentials(credentials: dict[str, str], public: Collection[str]) -> list[tuple[str, str]]:
+    """Credential names and values: the public identifiers in full, every secret masked."""
+    return [(label(k), v) for k, v in shown_credentials(credentials, public).items()]
 
 
 def money(amount: Decimal, currency: str) -> str:

@@ -47,10 +47,11 @@ async def test_credentials_are_encrypted_at_rest_and_masked_in_views(sessions) -
     cipher = CredentialCipher(generate_key())
     async with unit_of_work(sessions) as session:
         row, created = await uc.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
-        view = connections.view(row, cipher)
+        view = connections.view(row, cipher, public=("merchant_no",))
     assert created
     assert view.base_url == "https://openapi.useepay.com"
     assert SECRET not in repr(view) and view.credentials["api_key"] == "••••cdef"
+    assert view.credentials["merchant_no"] == "500000123" and view.credentials["app_id"] == "••••"
     async with sessions() as session:
         stored = await session.scalar(select(ConnectionRow.credentials_enc))
         loaded = await connections.load_connection(session, cipher, "acme", Provider.USEEPAY)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.api.deps import MerchantDep, MerchantPath, Runtime, RuntimeDep, SessionDep, admin_only
 from parcelsync.api.errors import ApiError, not_found
+from parcelsync.connectors.registry import connector_for
 from parcelsync.db.queries import connections as q
 from parcelsync.db.queries.connections import ConnectionView
 from parcelsync.domain.provider import Provider
@@ -45,6 +46,10 @@ class ConnectionPatch(BaseModel):
     enabled: bool | None = None
 
 
+def _public(provider: Provider) -> tuple[str, ...]:
+    return connector_for(provider).public_credentials
+
+
 async def _save(
     session: AsyncSession, runtime: Runtime, merchant_id: str, provider: Provider, change: ConnectionChange, mode: Mode
 ) -> tuple[ConnectionView, bool]:
@@ -52,13 +57,13 @@ async def _save(
         row, created = await change_connection(session, runtime.cipher, merchant_id, provider, change, mode=mode)
     except ConnectionNotFound:
         raise not_found("connection") from None
-    return q.view(row, runtime.cipher), created
+    return q.view(row, runtime.cipher, public=_public(provider)), created
 
 
 @router.get("", response_model=list[ConnectionView])
 async def list_connections(merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep) -> list[ConnectionView]:
     rows = await q.list_connection_rows(session, merchant.id)
-    return [q.view(r, runtime.cipher) for r in rows]
+    return [q.view(r, runtime.cipher, public=_public(Provider(r.provider))) for r in rows]
 
 
 @router.get("/{provider}", response_model=ConnectionView)
@@ -68,7 +73,7 @@ async def get_connection(
     row = await q.get_connection_row(session, merchant.id, provider)
     if row is None:
         raise not_found("connection")
-    return q.view(row, runtime.cipher)
+    return q.view(row, runtime.cipher, public=_public(provider))
 
 
 @router.put(
@@ -90,7 +95,9 @@ async def put_connection(
             409, f"no {provider.value} connection yet: creating it needs its credentials",
             fields=[FieldError("credentials", "required to create the connection (left out, stored ones are kept)")],
         )
-    change = ConnectionChange(body.base_url, body.credentials, body.options, body.enabled)
+    change = ConnectionChange(
+        body.base_url, body.credentials, body.options, body.enabled, runtime.settings.allow_private_base_urls
+    )
     view, created = await _save(session, runtime, merchant.id, provider, change, "replace")
     response.status_code = 201 if created else 200
     return view
@@ -100,6 +107,8 @@ async def put_connection(
 async def patch_connection(
     provider: Provider, body: ConnectionPatch, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
 ) -> ConnectionView:
-    change = ConnectionChange(body.base_url, body.credentials, body.options, body.enabled)
+    change = ConnectionChange(
+        body.base_url, body.credentials, body.options, body.enabled, runtime.settings.allow_private_base_urls
+    )
     view, _ = await _save(session, runtime, merchant.id, provider, change, "merge")
     return view

@@ -86,6 +86,7 @@ CONNECTOR = Connector(
     credentials=PayPalCredentials,
     options=PayPalOptions,
     production_url=LIVE_BASE_URL,
+    public_credentials=("client_id",),
     build_client=build_client,
     send=PayPalDestination().send,
     probe=probe,

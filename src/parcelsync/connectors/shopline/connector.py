@@ -79,6 +79,7 @@ CONNECTOR = Connector(
     credentials=ShoplineCredentials,
     options=ShoplineOptions,
     production_url="https://{handle}.myshopline.com",
+    public_credentials=("handle",),
     build_client=build_client,
     send=ShoplineDestination().send,
     probe=probe,

@@ -84,6 +84,7 @@ CONNECTOR = Connector(
     credentials=UseePayCredentials,
     options=UseePayOptions,
     production_url="https://openapi.useepay.com",
+    public_credentials=("merchant_no",),
     build_client=build_client,
     send=UseePayDestination().send,
     probe=probe,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.tables import ConnectionRow
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
-from parcelsync.providers.errors import mask
+from parcelsync.providers.errors import shown_credentials
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +33,9 @@ class ConnectionView:
     updated_at: datetime
 
 
-def view(row: ConnectionRow, cipher: CredentialCipher) -> ConnectionView:
-    masked = {k: mask(v) for k, v in sorted(cipher.decrypt(row.credentials_enc).items())}
+def view(row: ConnectionRow, cipher: CredentialCipher, *, public: Collection[str]) -> ConnectionView:
+    """The connection as shown; `public` names the credentials that are identifiers (the connector's)."""
+    masked = shown_credentials(cipher.decrypt(row.credentials_enc), public)
     return ConnectionView(
         merchant_id=row.merchant_id,
         provider=row.provider,

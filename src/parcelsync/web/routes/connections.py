@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse
 
-from parcelsync.connectors.registry import inbound_source
+from parcelsync.connectors.registry import connector_for, inbound_source
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import SecretKeyError
 from parcelsync.db.tables import ConnectionRow
@@ -28,6 +28,10 @@ def _credentials(dash: Dashboard, row: ConnectionRow) -> dict[str, str] | None:
         return None
 
 
+def _public(row: ConnectionRow) -> tuple[str, ...]:
+    return connector_for(Provider(row.provider)).public_credentials
+
+
 def _view(dash: Dashboard, row: ConnectionRow) -> dict[str, object]:
     creds = _credentials(dash, row)
     paused = row.paused_until is not None and row.paused_until > utcnow()
@@ -36,7 +40,7 @@ def _view(dash: Dashboard, row: ConnectionRow) -> dict[str, object]:
         "row": row,
         "status": status,
         "paused": paused,
-        "credentials": masked_credentials(creds) if creds is not None else None,
+        "credentials": masked_credentials(creds, _public(row)) if creds is not None else None,
         "options": sorted((row.options or {}).items()),
         "store_source": inbound_source(row.provider) is not None,
     }
