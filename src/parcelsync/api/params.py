@@ -11,6 +11,7 @@ from fastapi import Request
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from parcelsync.ingest.errors import FieldError, InvalidInput
+from parcelsync.ingest.text import check_text, text_or_none
 
 # RFC 3339 section 5.6 date-time: full date, "T" (or a space, as its note allows), time with optional
 # fraction, and an offset ("Z" or +hh:mm). Unix times, bare dates and offset-less times are refused.
@@ -115,10 +116,13 @@ WHITESPACE = (
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
 
+# Free text (a description, a note): no control characters (`ingest.text`).
+Text = BeforeValidator(text_or_none)
+
 # A name: 1-200 characters as sent (the schema's bounds are the sender's), at least one of them visible;
 # stored trimmed.
 Name = Annotated[
     str,
     Field(min_length=1, max_length=200, pattern=f"[^{WHITESPACE}]"),
-    AfterValidator(lambda value: value.strip(WHITESPACE)),
+    AfterValidator(lambda value: check_text(value.strip(WHITESPACE))),
 ]

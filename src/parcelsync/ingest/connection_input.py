@@ -15,9 +15,18 @@ from parcelsync.connectors import urls
 from parcelsync.connectors.registry import connector_for
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_errors
+from parcelsync.ingest.text import UnacceptableText, check_text
 from parcelsync.outbound import ssrf
 
 MAX_CREDENTIAL_CHARS = 2000
+
+
+def _unacceptable(value: str) -> str | None:
+    try:
+        check_text(value)
+    except UnacceptableText as exc:
+        return str(exc)
+    return None
 
 
 def check_credentials(provider: Provider, credentials: Mapping[str, Any], *, complete: bool) -> dict[str, str]:
@@ -35,6 +44,8 @@ def check_credentials(provider: Provider, credentials: Mapping[str, Any], *, com
             errors.append(FieldError(field, "must be a non-empty string"))
         elif len(value) > MAX_CREDENTIAL_CHARS:
             errors.append(FieldError(field, f"at most {MAX_CREDENTIAL_CHARS} characters"))
+        elif (unacceptable := _unacceptable(value)) is not None:
+            errors.append(FieldError(field, unacceptable))
         else:
             clean[name] = value.strip()
     if complete:

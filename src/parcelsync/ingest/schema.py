@@ -23,6 +23,7 @@ from parcelsync.domain.tracking_numbers import InvalidTrackingNumber, check
 from parcelsync.ingest.countries import ISO_ALPHA2
 from parcelsync.ingest.errors import FieldError, InvalidInput
 from parcelsync.ingest.money import check_amount, check_currency
+from parcelsync.ingest.text import identifier_or_none, text_or_none
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _SIMPLE_EMAIL = re.compile(
@@ -67,6 +68,13 @@ Text500 = _optional_text(500)
 Text2048 = _optional_text(2048)
 
 
+IDENTIFIER_FIELDS = ("tracking_number", "carrier", "order_id", "fulfillment_id", "payment_intent_id")
+"""Normalised by `ingest.text.identifier`: look-alike spellings of one id are one id."""
+TEXT_FIELDS = ("tracking_url", "title", "logistics_channel", "customer_name", "customer_email", "customer_phone")
+"""Checked by `ingest.text.check_text`: no control characters (country, currency and order value accept
+only their own short alphabets already)."""
+
+
 class _ShipmentFields(BaseModel):
     """Every field of a shipment a caller may send, each optional; the validators are shared."""
 
@@ -89,6 +97,16 @@ class _ShipmentFields(BaseModel):
     order_value: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
     currency: Text64 = None
     status: Annotated[DeliveryStatus | None, BeforeValidator(_blank_to_none)] = None
+
+    @field_validator(*IDENTIFIER_FIELDS, mode="before")
+    @classmethod
+    def _identifier(cls, value: Any) -> Any:
+        return identifier_or_none(value)
+
+    @field_validator(*TEXT_FIELDS, mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return text_or_none(value)
 
     @field_validator("tracking_url")
     @classmethod

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.connectors.registry import connector_for
 from parcelsync.db.queries import tracking_pages as q
 from parcelsync.db.tables import TrackingPageRow
+from parcelsync.ingest.text import text_or_none
 from parcelsync.settings import Settings
 from parcelsync.sync.planner import connected_providers, plan_connection
 from parcelsync.sync.tracking_links import LINKED_KINDS, PageLinker
@@ -56,11 +57,15 @@ class TrackingPageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    display_name: str | None = Field(default=None, max_length=200, description="Shown instead of the merchant's name.")
+    display_name: Annotated[str | None, BeforeValidator(text_or_none)] = Field(
+        default=None, max_length=200, description="Shown instead of the merchant's name."
+    )
     logo_url: Annotated[str | None, Field(max_length=2048), AfterValidator(_https)] = None
     accent_color: Annotated[str | None, AfterValidator(_accent)] = Field(default=None, description="#rrggbb")
     support_email: EmailStr | None = None
-    message: str | None = Field(default=None, max_length=500, description="A short note shown on every page.")
+    message: Annotated[str | None, BeforeValidator(text_or_none)] = Field(
+        default=None, max_length=500, description="A short note shown on every page."
+    )
     cors_origins: Origins = Field(default_factory=list, description="Origins allowed to call the JSON endpoint.")
     frame_ancestors: Origins = Field(default_factory=list, description="Origins allowed to frame the page.")
     tracking_page_links: bool = Field(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from parcelsync.api.deps import MerchantDep, RuntimeDep, SessionDep
 from parcelsync.api.errors import ApiError, not_found
+from parcelsync.api.params import Text
 from parcelsync.db.base import utcnow
 from parcelsync.db.tables import WebhookEndpointRow
 from parcelsync.events.types import EventType
@@ -45,7 +46,7 @@ class EndpointIn(BaseModel):
     url: str = Field(max_length=2048)
     event_types: list[str] = Field(default_factory=list, max_length=50)
     enabled: bool = True
-    description: str = Field(default="", max_length=200)
+    description: Annotated[str, Text] = Field(default="", max_length=200)
 
     _types = field_validator("event_types")(_check_types)
 
@@ -56,7 +57,7 @@ class EndpointPatch(BaseModel):
     url: str | None = Field(default=None, max_length=2048)
     event_types: list[str] | None = Field(default=None, max_length=50)
     enabled: bool | None = None
-    description: str | None = Field(default=None, max_length=200)
+    description: Annotated[str | None, Text] = Field(default=None, max_length=200)
 
     @field_validator("event_types")
     @classmethod
