@@ -21,7 +21,8 @@ async def get_health(sqlite_database_url: str, trusted: str) -> httpx.Response:
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            return await client.get("/healthz", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"})
+            forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"}
+            return await client.get("/healthz", headers=forwarded)
     finally:
         await app.state.runtime.engine.dispose()
 
