@@ -105,7 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_path={f"{DASHBOARD_PREFIX}/import": settings.import_max_upload_bytes},
     )
     app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(ClientAddressMiddleware, trusted=TrustedProxies.parse(settings.trusted_proxies))
     app.add_middleware(SecurityHeadersMiddleware)
+    # outermost: everything inside (HSTS, cookies, limits, logs) sees the client and scheme a trusted proxy gave
+    app.add_middleware(ClientAddressMiddleware, trusted=TrustedProxies.parse(settings.trusted_proxies))
     register_secrets([*(settings.secret_key or "").split(","), settings.admin_password, settings.metrics_token])
     return app

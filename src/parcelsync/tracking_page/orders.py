@@ -66,6 +66,11 @@ class OrderView:
     parcels: tuple[ParcelView, ...]
 
 
+NO_ORDER = " "
+"""Looked up for an empty order number, so a miss runs the same query: no stored order id is blank
+(ingest strips them), and unlike NUL, PostgreSQL accepts it in text."""
+
+
 def _digest(value: str) -> bytes:
     return hashlib.sha256(value.strip().lower().encode()).digest()
 
@@ -85,7 +90,7 @@ async def find_order(session: AsyncSession, merchant_id: str, order_number: str,
     Every miss (no such order, wrong e-mail, over-long input) runs the same query and the same comparison.
     """
     order = normalise_order_number(order_number)[:MAX_ORDER_NUMBER_CHARS]
-    rows = await q.order_parcels(session, merchant_id, order or "\x00")
+    rows = await q.order_parcels(session, merchant_id, order or NO_ORDER)
     stored: list[str | None] = [row.customer_email for row in rows] or [None]
     matched = False
     for candidate in stored:

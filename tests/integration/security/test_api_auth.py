@@ -64,8 +64,6 @@ async def test_merchant_token_acts_for_its_own_merchant(world: World, http: http
     )
     assert same.status_code == 200 and same.json()["id"] == created.json()["id"]
     assert (await http.get(f"/v1/merchants/{ALPHA}", headers=headers)).json()["name"] == "Alpha Ltd"
-    renamed = await http.patch(f"/v1/merchants/{ALPHA}", json={"name": "Alpha Two"}, headers=headers)
-    assert renamed.status_code == 200 and renamed.json()["name"] == "Alpha Two"
 
 
 @pytest.mark.parametrize(
@@ -73,6 +71,7 @@ async def test_merchant_token_acts_for_its_own_merchant(world: World, http: http
     [
         ("GET", "/v1/merchants", None),
         ("POST", "/v1/merchants", {"name": "Mine"}),
+        ("PATCH", f"/v1/merchants/{ALPHA}", {"name": "Alpha Two"}),
         ("PUT", f"/v1/merchants/{ALPHA}/connections/trackingmore", {"credentials": {"api_key": "k" * 32}}),
         ("PATCH", f"/v1/merchants/{ALPHA}/connections/trackingmore", {"enabled": False}),
     ],
@@ -82,7 +81,7 @@ async def test_admin_only_routes(
 ) -> None:
     denied = await http.request(method, path, json=body, headers=bearer(world.alpha_write))
     assert denied.status_code == 403 and denied.json()["error"]["code"] == "insufficient_scope"
-    if method == "PATCH":
+    if method == "PATCH" and "connections" in path:
         await http.put(path, json={"credentials": {"api_key": "k" * 32}}, headers=bearer(world.admin))
     allowed = await http.request(method, path, json=body, headers=bearer(world.admin))
     assert allowed.status_code in (200, 201), allowed.text

@@ -1,13 +1,13 @@
-"""Merchants: create, list, read, rename."""
+"""Merchants: create, list and rename (admin tokens); read (a merchant token reads its own)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcelsync.api.deps import MerchantDep, MerchantPath, SessionDep
+from parcelsync.api.deps import MerchantDep, MerchantPath, SessionDep, admin_only
 from parcelsync.api.errors import ApiError
 from parcelsync.api.params import Name
 from parcelsync.api.schemas import MerchantOut, MerchantPage, merchant_out
@@ -56,6 +56,6 @@ async def get_merchant(merchant: MerchantDep) -> MerchantOut:
     return merchant_out(merchant)
 
 
-@router.patch("/{merchant_id}", response_model=MerchantOut, dependencies=[MerchantPath])
+@router.patch("/{merchant_id}", response_model=MerchantOut, dependencies=[MerchantPath, Depends(admin_only)])
 async def patch_merchant(body: MerchantPatch, merchant: MerchantDep, session: SessionDep) -> MerchantOut:
     return merchant_out(await q.rename_merchant(session, merchant.id, body.name) or merchant)
