@@ -15,10 +15,12 @@ from parcelsync.db.engine import unit_of_work
 from parcelsync.payments.evidence import EvidencePack, build_pack
 from parcelsync.payments.export import TooManyPacks, export_zip
 from parcelsync.payments.pdf import render_pdf
-from parcelsync.payments.policy_store import get_policy, save_policy
+from parcelsync.payments.policy_store import get_default_gateway, get_policy, save_default_gateway, save_policy
 from parcelsync.payments.risk import INTENT_STATES, LABELS, Reason, RiskPolicy
 from parcelsync.payments.service import IntentFilter, IntentView, Summary, list_intents, summarize
 from parcelsync.payments.value import format_amount
+from parcelsync.sync.gateways import default_gateway as effective_gateway
+from parcelsync.sync.gateways import gateway_providers
 
 payments_app = typer.Typer(help="Payment intents: which are at risk, and why.", no_args_is_help=True)
 
@@ -101,26 +103,36 @@ def settings_command(
     ] = None,
     stuck_after_days: Annotated[int | None, typer.Option(min=1, help="Days without a scan before stuck.")] = None,
     late_after_days: Annotated[int | None, typer.Option(min=1, help="Days after shipping before late.")] = None,
+    default_gateway: Annotated[
+        str | None,
+        typer.Option(help="Gateway for payments naming none when several are connected ('none' clears it)."),
+    ] = None,
 ) -> None:
-    """Show, or change, the merchant's thresholds for "payment at risk"."""
+    """Show, or change, the merchant's thresholds for "payment at risk" and its default payment gateway."""
+    choice = None if default_gateway in (None, "none") else default_gateway
+    if choice is not None and choice not in gateway_providers():
+        fail(f"--default-gateway: not a payment gateway; one of {', '.join(sorted(gateway_providers()))}")
 
-    async def main() -> RiskPolicy:
+    async def main() -> tuple[RiskPolicy, str | None, str | None]:
         async with database(load_settings()) as sessions, unit_of_work(sessions) as session:
             await require_merchant(session, merchant)
             policy = await get_policy(session, merchant)
-            if accept_within_hours is stuck_after_days is late_after_days is None:
-                return policy
-            return await save_policy(session, merchant, RiskPolicy(
-                accept_within_hours or policy.accept_within_hours,
-                stuck_after_days or policy.stuck_after_days,
-                late_after_days or policy.late_after_days,
-            ))
+            if default_gateway is not None:
+                await save_default_gateway(session, merchant, choice)
+            if accept_within_hours is not None or stuck_after_days is not None or late_after_days is not None:
+                policy = await save_policy(session, merchant, RiskPolicy(
+                    accept_within_hours or policy.accept_within_hours,
+                    stuck_after_days or policy.stuck_after_days,
+                    late_after_days or policy.late_after_days,
+                ))
+            return policy, await get_default_gateway(session, merchant), await effective_gateway(session, merchant)
 
-    policy = run(main)
+    policy, chosen, effective = run(main)
     table = Table("setting", "value", title=f"payment settings of {merchant}")
     table.add_row("accept within", f"{policy.accept_within_hours} h after the ship date")
     table.add_row("stuck after", f"{policy.stuck_after_days} day(s) without a scan")
     table.add_row("late after", f"{policy.late_after_days} day(s) after shipping (when no expected date)")
+    table.add_row("default gateway", f"{effective or 'not chosen'} (chosen: {chosen or 'none'})")
     console.print(table)
 
 

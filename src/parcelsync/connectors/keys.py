@@ -13,6 +13,8 @@ from typing import Literal, Protocol
 from parcelsync.domain.provider import Provider
 
 SEPARATOR = "/"
+NOT_CHOSEN = "payment gateway not chosen"
+"""A shipment naming no gateway, for a merchant with several and no `default_payment_gateway`."""
 
 
 class HasTargetFields(Protocol):
@@ -40,32 +42,34 @@ class KeyShape:
     fields: tuple[KeyField, ...]
     split: Literal["first", "last"] = "first"
     only_when: tuple[str, str] | None = None
-    """(column, value): a shipment whose `column` names another value is not this destination's;
-    one that leaves it empty is (e.g. a payment that names no gateway goes to the merchant's gateway)."""
+    """(column, value): a shipment whose `column` names another value is not this destination's; one
+    that leaves it empty takes `default` (the merchant's default payment gateway, `sync.gateways`)."""
 
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(f.column for f in self.fields)
 
-    def values_of(self, shipment: object) -> tuple[str, ...] | None:
+    def values_of(self, shipment: object, default: str | None = None) -> tuple[str, ...] | None:
         """The key's field values on a shipment (or row), or None when one of them is missing."""
-        if not self.selects(shipment):
+        if not self.selects(shipment, default):
             return None
         values = tuple(getattr(shipment, column) for column in self.columns)
         return values if all(values) else None
 
-    def selects(self, shipment: object) -> bool:
-        """Whether the shipment belongs to this destination at all (see `only_when`)."""
+    def selects(self, shipment: object, default: str | None = None) -> bool:
+        """Whether the shipment belongs to this destination at all: its `only_when` column, or else `default`."""
         if self.only_when is None:
             return True
         column, value = self.only_when
-        named = getattr(shipment, column, None)
-        return not named or named == value
+        return (getattr(shipment, column, None) or default) == value
 
-    def skip_reason(self, shipment: object) -> str | None:
+    def skip_reason(self, shipment: object, default: str | None = None) -> str | None:
         """Why a shipment cannot reach this destination (its first missing field), or None when it can."""
-        if not self.selects(shipment) and self.only_when is not None:
-            return f"{self.only_when[0]} names another: {getattr(shipment, self.only_when[0])}"
+        if not self.selects(shipment, default) and self.only_when is not None:
+            named = getattr(shipment, self.only_when[0], None)
+            if named:
+                return f"{self.only_when[0]} names another: {named}"
+            return NOT_CHOSEN if default is None else f"{self.only_when[0]} defaults to another: {default}"
         for f in self.fields:
             if not getattr(shipment, f.column):
                 return f.missing

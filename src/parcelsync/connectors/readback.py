@@ -30,7 +30,8 @@ class Drift:
 
 @dataclass(frozen=True, slots=True)
 class HubCopy:
-    """What the hub holds for a merchant: live parcels and the (carrier, number) of deleted ones."""
+    """What the hub holds for a merchant: live parcels routed to the destination read back (a payment naming
+    another gateway is not among them) and the (carrier, number) of deleted ones."""
 
     live: Sequence[HasTargetFields]
     deleted: frozenset[tuple[str, str]]

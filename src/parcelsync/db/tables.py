@@ -539,6 +539,8 @@ class PaymentSettingsRow(Base):
     stuck_after_days: Mapped[int] = mapped_column(Integer)
     late_after_days: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    default_payment_gateway: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """Where a payment naming no gateway goes when several are connected (sync/gateways.py)."""
 
 
 class InboundBackfillRow(Base):

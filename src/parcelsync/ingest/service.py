@@ -27,6 +27,7 @@ from parcelsync.events import shipments as shipment_events
 from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_errors
 from parcelsync.ingest.schema import HASHED_FIELDS, NormalizedShipment, ShipmentIn, ShipmentPatch, normalize
 from parcelsync.metrics import record_ingest
+from parcelsync.sync.gateways import default_gateway
 from parcelsync.sync.keys import TargetKey, target_keys
 from parcelsync.sync.planner import plan_change
 
@@ -100,18 +101,19 @@ def _apply(row: ShipmentRow, item: NormalizedShipment, now: datetime) -> str | N
 class _Plan:
     """Collects target keys and status changes of one batch, then writes them in bulk."""
 
-    def __init__(self, merchant_id: str, source: str) -> None:
+    def __init__(self, merchant_id: str, source: str, gateway: str | None) -> None:
         self.merchant_id = merchant_id
         self.source = source
+        self.gateway = gateway
         self.keys: set[TargetKey] = set()
         self.events: list[tuple[int, str | None, str]] = []
         self.notes: list[NewEvent] = []
 
     def change(self, row: ShipmentRow, item: NormalizedShipment, now: datetime) -> None:
         """Apply an item to a stored row, noting the targets before and after and any status change."""
-        before = target_keys(row)
+        before = target_keys(row, gateway=self.gateway)
         previous = _apply(row, item, now)
-        self.keys |= before | target_keys(row)
+        self.keys |= before | target_keys(row, gateway=self.gateway)
         if previous is not None:
             self.events.append((row.id, previous, row.status))
         self.notes += shipment_events.updated(row, previous, now, self.source)
@@ -161,7 +163,7 @@ async def upsert_shipments(
         session, merchant_id, {(p.carrier, p.tracking_number) for p in parsed if isinstance(p, NormalizedShipment)}
     )
     now = utcnow()
-    plan = _Plan(merchant_id, source)
+    plan = _Plan(merchant_id, source, await default_gateway(session, merchant_id))
     new: dict[tuple[str, str], dict[str, Any]] = {}
     outcomes: list[tuple[ItemStatus, tuple[str, str] | None, tuple[FieldError, ...]]] = []
     for item in parsed:
@@ -191,7 +193,7 @@ async def upsert_shipments(
         )
         ids.update({(carrier, number): sid for sid, carrier, number in inserted})
         for key, values in new.items():
-            plan.keys |= target_keys(SimpleNamespace(**values))  # type: ignore[arg-type]
+            plan.keys |= target_keys(SimpleNamespace(**values), gateway=plan.gateway)
             plan.events.append((ids[key], None, values["status"]))
             plan.notes += shipment_events.created(ids[key], values, now, source)
     if not dry_run:
@@ -227,7 +229,7 @@ async def patch_shipment(
         if clash is not None and clash.id != row.id:
             raise ShipmentConflict(f"shipment {clash.id} already has this carrier and tracking number")
     now = utcnow()
-    plan = _Plan(merchant_id, source)
+    plan = _Plan(merchant_id, source, await default_gateway(session, merchant_id))
     plan.change(row, item, now)
     await plan.flush(session, now)
     return row, True
@@ -242,8 +244,8 @@ async def delete_shipment(session: AsyncSession, merchant_id: str, shipment_id: 
     row.deleted_at = now
     row.version = (row.version or 1) + 1
     row.updated_at = now
-    plan = _Plan(merchant_id, "api")
-    plan.keys |= target_keys(row)
+    plan = _Plan(merchant_id, "api", await default_gateway(session, merchant_id))
+    plan.keys |= target_keys(row, gateway=plan.gateway)
     plan.notes += shipment_events.deleted(row)
     await plan.flush(session, now)
     return row

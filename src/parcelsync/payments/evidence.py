@@ -25,7 +25,7 @@ from parcelsync.payments.kinds import kind_of
 from parcelsync.payments.queries import parcel_facts
 from parcelsync.payments.receipts import receipts_for
 from parcelsync.payments.value import order_values
-from parcelsync.sync.keys import target_keys
+from parcelsync.sync.keys import history_keys
 
 FORMAT = "parcelsync.evidence/1"
 EVIDENCE_KINDS = (Kind.PAYMENT_GATEWAY, Kind.STORE)
@@ -132,7 +132,7 @@ async def build_pack(
     wanted = sorted({
         (k.provider.value, k.key)
         for r in rows
-        for k in target_keys(r)
+        for k in history_keys(r)
         if kind_of(k.provider.value) in EVIDENCE_KINDS
     })
     receipts = await receipts_for(session, merchant_id, wanted)

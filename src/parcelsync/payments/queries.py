@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.connectors.record import Kind
+from parcelsync.connectors.registry import connector_for
 from parcelsync.db.tables import (
     CheckpointRow,
     ConnectionRow,
@@ -28,6 +29,7 @@ from parcelsync.db.tables import (
 from parcelsync.payments.facts import GatewayCheck, GatewayFacts, IntentFacts, ParcelFacts, Receipt
 from parcelsync.payments.kinds import kind_of
 from parcelsync.payments.receipts import to_receipt
+from parcelsync.sync.gateways import default_gateway
 
 
 async def gateway_providers(session: AsyncSession, merchant_id: str) -> list[str]:
@@ -89,6 +91,7 @@ async def load_intents(
         by_intent[row.payment_intent_id or ""].append(row)
     activity = await _last_activity(session, [r.id for r in shipments])
     gateways = await gateway_providers(session, merchant_id)
+    default = await default_gateway(session, merchant_id)
     targets = await _targets(session, merchant_id, gateways, list(by_intent))
     receipts = await _latest_receipts(session, merchant_id, gateways, list(by_intent))
     checks = await _checks(session, merchant_id, list(by_intent))
@@ -100,12 +103,19 @@ async def load_intents(
             gateways=tuple(
                 _gateway(provider, targets.get((provider, intent)), receipts.get((provider, intent)),
                          checks.get((provider, intent)))
-                for provider in gateways
+                for provider in routed_gateways(gateways, rows, default)
             ),
         )
         for intent, rows in by_intent.items()
     ]
     return IntentRows(facts, dict(by_intent))
+
+
+def routed_gateways(gateways: Sequence[str], rows: Sequence[ShipmentRow], default: str | None) -> list[str]:
+    """The gateways an intent's parcels go to (a payment through UseePay is not at risk at PayPal); all of
+    them while its gateway is not chosen."""
+    routed = [g for g in gateways if any(connector_for(g).key.selects(r, default) for r in rows)]
+    return routed or list(gateways)
 
 
 def _gateway(

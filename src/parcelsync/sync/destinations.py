@@ -15,6 +15,7 @@ from parcelsync.connectors.registry import all_connectors
 from parcelsync.db.tables import ConnectionRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import TargetState
+from parcelsync.sync.gateways import default_gateway
 from parcelsync.sync.keys import HasTargetFields, TargetKey, skip_reason, target_keys
 
 NO_CONNECTION = "no connection"
@@ -45,7 +46,8 @@ async def read_destinations(session: AsyncSession, shipment: HasTargetFields) ->
             )
         ).tuples().all()
     )
-    keys = {k.provider: k for k in target_keys(shipment)}
+    gateway = await default_gateway(session, shipment.merchant_id)
+    keys = {k.provider: k for k in target_keys(shipment, gateway=gateway)}
     wanted = [k for k in keys.values() if connections.get(k.provider.value)]
     rows: dict[Provider, SyncTargetRow] = {}
     if wanted:
@@ -65,7 +67,7 @@ async def read_destinations(session: AsyncSession, shipment: HasTargetFields) ->
         if not enabled:
             out.append(Destination(provider, connected, False, key, TargetState.SKIPPED.value, NO_CONNECTION, None))
             continue
-        reason = skip_reason(provider, shipment)
+        reason = skip_reason(provider, shipment, gateway=gateway)
         if reason is not None or key is None:
             out.append(Destination(provider, connected, True, None, TargetState.SKIPPED.value, reason, None))
             continue

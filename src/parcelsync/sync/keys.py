@@ -1,7 +1,8 @@
 """Target keys across connectors: which destination records a shipment feeds, in Python and in SQL.
 
 Formatting and parsing of one key live in `connectors.keys.KeyShape`; this module asks every
-registered connector, and turns key shapes into SQL over shipment rows.
+registered connector, and turns key shapes into SQL over shipment rows. `gateway` is the merchant's
+default payment gateway (`sync.gateways.default_gateway`): where a payment naming none goes.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from parcelsync.connectors.keys import SEPARATOR, HasTargetFields, TargetKey
 from parcelsync.connectors.registry import all_connectors, connector_for
 from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
+from parcelsync.sync.gateways import gateway_providers
 
 __all__ = [
-    "HasTargetFields", "TargetKey", "key_columns", "key_expression", "key_for", "keys_condition", "parse_key",
-    "skip_reason", "target_key", "target_keys",
+    "HasTargetFields", "TargetKey", "history_keys", "key_columns", "key_expression", "key_for", "keys_condition",
+    "parse_key", "skip_reason", "target_key", "target_keys",
 ]
 
 
@@ -33,22 +35,27 @@ def parse_key(target: TargetKey) -> tuple[str, ...]:
     return connector_for(target.provider).key.parse(target.key)
 
 
-def skip_reason(provider: Provider | str, shipment: HasTargetFields) -> str | None:
+def skip_reason(provider: Provider | str, shipment: HasTargetFields, *, gateway: str | None) -> str | None:
     """Why a shipment cannot reach a provider (a missing key), or None when it can."""
-    return connector_for(provider).key.skip_reason(shipment)
+    return connector_for(provider).key.skip_reason(shipment, gateway)
 
 
-def target_key(provider: Provider | str, shipment: HasTargetFields) -> TargetKey | None:
+def target_key(provider: Provider | str, shipment: HasTargetFields, *, gateway: str | None) -> TargetKey | None:
     """The provider record this shipment is part of, or None when it lacks the key's fields."""
     connector = connector_for(provider)
-    values = connector.key.values_of(shipment)
+    values = connector.key.values_of(shipment, gateway)
     return TargetKey(connector.provider, connector.key.format(*values)) if values is not None else None
 
 
-def target_keys(shipment: HasTargetFields) -> set[TargetKey]:
+def target_keys(shipment: HasTargetFields, *, gateway: str | None) -> set[TargetKey]:
     """Every destination record this shipment is part of."""
-    keys = (target_key(c.provider, shipment) for c in all_connectors())
+    keys = (target_key(c.provider, shipment, gateway=gateway) for c in all_connectors())
     return {k for k in keys if k is not None}
+
+
+def history_keys(shipment: HasTargetFields) -> set[TargetKey]:
+    """Every record the shipment may have fed, whichever gateway was the default then (audit, receipts)."""
+    return set().union(*(target_keys(shipment, gateway=g) for g in (None, *sorted(gateway_providers()))))
 
 
 def key_columns(provider: Provider | str) -> tuple[InstrumentedAttribute[str | None], ...]:
@@ -65,24 +72,29 @@ def key_expression(provider: Provider | str) -> ColumnElement[str]:
     return expression
 
 
-def keys_condition(provider: Provider | str, keys: Sequence[str], *, row_values: bool = True) -> ColumnElement[bool]:
+def keys_condition(
+    provider: Provider | str, keys: Sequence[str], *, gateway: str | None, row_values: bool = True
+) -> ColumnElement[bool]:
     """Shipment rows behind any of `keys`: `IN` on the key column, or on the column tuple (`row_values`),
     or one AND per key (`row_values=False`, which lets SQLite use the two-column index per key)."""
     connector = connector_for(provider)
     columns = key_columns(provider)
     if len(columns) == 1:
-        return and_(columns[0].in_(list(keys)), selector_condition(provider))
+        return and_(columns[0].in_(list(keys)), selector_condition(provider, gateway=gateway))
     parsed = [connector.key.parse(k) for k in keys]
     if row_values:
-        return and_(tuple_(*columns).in_(parsed), selector_condition(provider))
+        return and_(tuple_(*columns).in_(parsed), selector_condition(provider, gateway=gateway))
     keyed = or_(*(and_(*(c == v for c, v in zip(columns, values, strict=True))) for values in parsed))
-    return and_(keyed, selector_condition(provider))
+    return and_(keyed, selector_condition(provider, gateway=gateway))
 
 
-def selector_condition(provider: Provider | str) -> ColumnElement[bool]:
-    """SQL of `KeyShape.selects`: rows whose selector column is empty or names this provider."""
+def selector_condition(provider: Provider | str, *, gateway: str | None) -> ColumnElement[bool]:
+    """SQL of `KeyShape.selects`: rows whose selector column names this provider, or is empty while it is
+    the default (`gateway`)."""
     only_when = connector_for(provider).key.only_when
     if only_when is None:
         return true()
-    column = getattr(ShipmentRow, only_when[0])
-    return or_(column.is_(None), column == "", column == only_when[1])
+    column: InstrumentedAttribute[str | None] = getattr(ShipmentRow, only_when[0])
+    if gateway == only_when[1]:
+        return or_(column.is_(None), column == "", column == only_when[1])
+    return column == only_when[1]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from sqlalchemy import Executable, case, func, literal, select
+from sqlalchemy import ColumnElement, Executable, case, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from parcelsync.db.base import utcnow
 from parcelsync.db.tables import ConnectionRow, ShipmentRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import TargetState
+from parcelsync.sync.gateways import default_gateway
 from parcelsync.sync.keys import TargetKey, target_keys
 
 SCAN_CHUNK = 2000
@@ -119,8 +120,9 @@ async def _upsert(session: AsyncSession, merchant_id: str, wanted: list[TargetKe
 async def plan_shipments(session: AsyncSession, merchant_id: str, shipments: Iterable[ShipmentRow]) -> int:
     """Bump every target of the given shipments (as they are now)."""
     keys: set[TargetKey] = set()
+    gateway = await default_gateway(session, merchant_id)
     for shipment in shipments:
-        keys |= target_keys(shipment)
+        keys |= target_keys(shipment, gateway=gateway)
     return await bump_targets(session, merchant_id, keys)
 
 
@@ -136,22 +138,35 @@ async def plan_carrier(session: AsyncSession, merchant_id: str, provider: Provid
     return await _plan_live(session, merchant_id, provider, carrier, SCAN_CHUNK)
 
 
+async def plan_unnamed_payments(session: AsyncSession, merchant_id: str, provider: Provider) -> int:
+    """The default payment gateway changed to `provider`: plan its targets of the payments that name none."""
+    unnamed = or_(ShipmentRow.payment_gateway.is_(None), ShipmentRow.payment_gateway == "")
+    return await _plan_live(session, merchant_id, provider, None, SCAN_CHUNK, unnamed)
+
+
 async def _plan_live(
-    session: AsyncSession, merchant_id: str, provider: Provider, carrier: str | None, chunk: int
+    session: AsyncSession,
+    merchant_id: str,
+    provider: Provider,
+    carrier: str | None,
+    chunk: int,
+    *where: ColumnElement[bool],
 ) -> int:
     total = 0
     last_id = 0
+    gateway = await default_gateway(session, merchant_id)
     while True:
         stmt = select(ShipmentRow).where(
             ShipmentRow.merchant_id == merchant_id, ShipmentRow.deleted_at.is_(None), ShipmentRow.id > last_id
         )
         if carrier is not None:
             stmt = stmt.where(ShipmentRow.carrier == carrier)
+        stmt = stmt.where(*where)
         rows = (await session.scalars(stmt.order_by(ShipmentRow.id).limit(chunk))).all()
         if not rows:
             return total
         last_id = rows[-1].id
-        keys = {k for row in rows for k in target_keys(row) if k.provider is provider}
+        keys = {k for row in rows for k in target_keys(row, gateway=gateway) if k.provider is provider}
         total += await bump_targets(session, merchant_id, keys, providers={provider})
 
 

@@ -25,6 +25,7 @@ from parcelsync.db.tables import ShipmentRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.payments.checks import record_gateway_checks
 from parcelsync.sync.clients import ClientCache
+from parcelsync.sync.gateways import default_gateway
 from parcelsync.sync.keys import TargetKey
 from parcelsync.sync.planner import bump_targets
 
@@ -89,11 +90,11 @@ async def reconcile_merchant(
         live = await _live(session, merchant_id)
         deleted = await _deleted_numbers(session, merchant_id)
         registry = await registry_for(session, merchant_id)
+        gateway = await default_gateway(session, merchant_id)
         connections = {p: await load_connection(session, cipher, merchant_id, p) for p in providers}
         unverifiable = {
             p: await target_count(session, merchant_id, p) for p in providers if connector_for(p).read_back is None
         }
-    hub = HubCopy(live, deleted, registry)
     for provider, connection in connections.items():
         if connection is None or not connection.enabled:
             continue
@@ -101,7 +102,8 @@ async def reconcile_merchant(
         if read_back is None:
             report.unverifiable[provider.value] = unverifiable[provider]
             continue
-        result = await read_back(clients.get(connection), hub, progress)
+        routed = [r for r in live if connector_for(provider).key.selects(r, gateway)]  # this destination's parcels
+        result = await read_back(clients.get(connection), HubCopy(routed, deleted, registry), progress)
         report.drift.extend(result.drift)
         report.errors.extend(result.errors)
         if result.checked is not None:

@@ -16,6 +16,7 @@ from parcelsync.connectors.registry import connector_for
 from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.status import DeliveryStatus
+from parcelsync.sync.gateways import default_gateway
 from parcelsync.sync.keys import keys_condition
 from parcelsync.sync.outbox import Claim
 from parcelsync.sync.tracking_links import LINKED_KINDS, PageLinker, links_enabled, with_page_links
@@ -61,11 +62,9 @@ async def load_snapshots(session: AsyncSession, claim: Claim, linker: PageLinker
     """
     connector = connector_for(claim.provider)
     keys = [t.key for t in claim.targets]
-    stmt = (
-        select(ShipmentRow)
-        .where(ShipmentRow.merchant_id == claim.merchant_id, keys_condition(connector.provider, keys, row_values=False))
-        .order_by(ShipmentRow.id)
-    )
+    gateway = await default_gateway(session, claim.merchant_id) if connector.key.only_when else None
+    behind = keys_condition(connector.provider, keys, gateway=gateway, row_values=False)
+    stmt = select(ShipmentRow).where(ShipmentRow.merchant_id == claim.merchant_id, behind).order_by(ShipmentRow.id)
     if not connector.tracks_deletions:
         stmt = stmt.where(ShipmentRow.deleted_at.is_(None))
     live: dict[str, list[Shipment]] = {k: [] for k in keys}

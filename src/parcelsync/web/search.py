@@ -18,7 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from parcelsync.db.tables import AuditRow, CheckpointRow, ShipmentRow, StatusEventRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.sync.destinations import read_destinations
-from parcelsync.sync.keys import TargetKey, key_expression, keys_condition
+from parcelsync.sync.gateways import default_gateway
+from parcelsync.sync.keys import TargetKey, key_expression, keys_condition, selector_condition
 
 PAGE_SIZE = 50
 # Below this many matching targets a destination filter becomes an IN list on indexed shipment columns.
@@ -104,9 +105,13 @@ async def _destination_clause(
             .limit(DEST_IN_LIST_MAX + 1)
         )
     )
+    gateway = await default_gateway(session, merchant_id)
     if len(keys) <= DEST_IN_LIST_MAX:
-        return keys_condition(provider, keys) if keys else ShipmentRow.id.is_(None)
-    return exists().where(_target_match(provider), SyncTargetRow.state == state)
+        return keys_condition(provider, keys, gateway=gateway) if keys else ShipmentRow.id.is_(None)
+    return and_(
+        exists().where(_target_match(provider), SyncTargetRow.state == state),
+        selector_condition(provider, gateway=gateway),
+    )
 
 
 async def list_shipments(

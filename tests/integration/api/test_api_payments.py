@@ -75,7 +75,7 @@ async def test_evidence_as_json_or_pdf(merchant: httpx.AsyncClient) -> None:
 
 async def test_settings_per_merchant(merchant: httpx.AsyncClient) -> None:
     assert (await merchant.get("/v1/payment-settings")).json() == {
-        "accept_within_hours": 24, "stuck_after_days": 7, "late_after_days": 30,
+        "accept_within_hours": 24, "stuck_after_days": 7, "late_after_days": 30, "default_payment_gateway": None,
     }
     put = await merchant.put("/v1/payment-settings", json={"accept_within_hours": 48})
     assert put.status_code == 200 and put.json()["accept_within_hours"] == 48
@@ -85,6 +85,17 @@ async def test_settings_per_merchant(merchant: httpx.AsyncClient) -> None:
     await merchant.post("/v1/merchants", json={"id": "other", "name": "Other"})
     other = await merchant.get("/v1/payment-settings", headers={"X-Merchant-Id": "other"})
     assert other.json()["accept_within_hours"] == 24
+
+
+async def test_default_payment_gateway_setting(merchant: httpx.AsyncClient) -> None:
+    put = await merchant.put("/v1/payment-settings", json={"default_payment_gateway": "paypal"})
+    assert put.status_code == 200 and put.json()["default_payment_gateway"] == "paypal"
+    kept = await merchant.put("/v1/payment-settings", json={"accept_within_hours": 36})  # omitted: unchanged
+    assert kept.json()["default_payment_gateway"] == "paypal" and kept.json()["accept_within_hours"] == 36
+    bad = await merchant.put("/v1/payment-settings", json={"default_payment_gateway": "shopline"})
+    assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "default_payment_gateway"
+    cleared = await merchant.put("/v1/payment-settings", json={"default_payment_gateway": None})
+    assert cleared.json()["default_payment_gateway"] is None
 
 
 async def test_evidence_of_one_order(merchant: httpx.AsyncClient) -> None:

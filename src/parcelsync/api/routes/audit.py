@@ -16,7 +16,7 @@ from parcelsync.api.errors import not_found
 from parcelsync.api.params import MAX_ID
 from parcelsync.db.queries import shipments as q
 from parcelsync.db.tables import AuditRow
-from parcelsync.sync.keys import TargetKey, target_keys
+from parcelsync.sync.keys import TargetKey, history_keys
 
 router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
 
@@ -81,7 +81,7 @@ async def shipment_audit(
     row = await q.get_shipment(session, merchant.id, shipment_id, include_deleted=True)
     if row is None:
         raise not_found("shipment")
-    rows = await audit_for(session, merchant.id, target_keys(row), limit=limit + 1, before=before)
+    rows = await audit_for(session, merchant.id, history_keys(row), limit=limit + 1, before=before)
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPageOut(

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from parcelsync.api.deps import MerchantDep, SessionDep
 from parcelsync.api.errors import ApiError, not_found
@@ -18,7 +18,7 @@ from parcelsync.ingest.errors import FieldError, InvalidInput
 from parcelsync.payments.evidence import EvidencePack, build_pack
 from parcelsync.payments.export import TooManyPacks, export_zip
 from parcelsync.payments.pdf import render_pdf
-from parcelsync.payments.policy_store import get_policy, save_policy
+from parcelsync.payments.policy_store import get_default_gateway, get_policy, save_default_gateway, save_policy
 from parcelsync.payments.risk import LABELS, RiskPolicy
 from parcelsync.payments.service import (
     IntentFilter,
@@ -28,6 +28,7 @@ from parcelsync.payments.service import (
     list_intents,
     summarize,
 )
+from parcelsync.sync.gateways import gateway_providers
 
 router = APIRouter(tags=["payments"])
 
@@ -95,6 +96,19 @@ class PaymentSettingsIn(BaseModel):
     accept_within_hours: int = Field(default=24, ge=1, le=24 * 90)
     stuck_after_days: int = Field(default=7, ge=1, le=365)
     late_after_days: int = Field(default=30, ge=1, le=365)
+    default_payment_gateway: str | None = Field(
+        default=None,
+        description="where a shipment whose payment names no gateway goes when several gateways are connected "
+        "(with one, that one; with several and none chosen it is skipped: 'payment gateway not chosen'); "
+        "omitted: unchanged, null: cleared",
+    )
+
+    @field_validator("default_payment_gateway")
+    @classmethod
+    def _a_gateway(cls, value: str | None) -> str | None:
+        if value is not None and value not in gateway_providers():
+            raise ValueError(f"not a payment gateway; one of {', '.join(sorted(gateway_providers()))}")
+        return value
 
 
 def intent_out(view: IntentView) -> IntentOut:
@@ -244,7 +258,7 @@ def _pack_response(pack: EvidencePack, accept: str | None) -> Response:
 async def get_payment_settings(merchant: MerchantDep, session: SessionDep) -> PaymentSettingsIn:
     """The merchant's at-risk thresholds (defaults until set)."""
     policy = await get_policy(session, merchant.id)
-    return _settings_out(policy)
+    return _settings_out(policy, await get_default_gateway(session, merchant.id))
 
 
 @router.put("/v1/payment-settings", response_model=PaymentSettingsIn)
@@ -255,11 +269,13 @@ async def put_payment_settings(
     policy = await save_policy(
         session, merchant.id, RiskPolicy(body.accept_within_hours, body.stuck_after_days, body.late_after_days)
     )
-    return _settings_out(policy)
+    if "default_payment_gateway" in body.model_fields_set:
+        await save_default_gateway(session, merchant.id, body.default_payment_gateway)
+    return _settings_out(policy, await get_default_gateway(session, merchant.id))
 
 
-def _settings_out(policy: RiskPolicy) -> PaymentSettingsIn:
+def _settings_out(policy: RiskPolicy, gateway: str | None) -> PaymentSettingsIn:
     return PaymentSettingsIn(
         accept_within_hours=policy.accept_within_hours, stuck_after_days=policy.stuck_after_days,
-        late_after_days=policy.late_after_days,
+        late_after_days=policy.late_after_days, default_payment_gateway=gateway,
     )
