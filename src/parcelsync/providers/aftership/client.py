@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,8 +81,12 @@ class AfterShipClient:
             content = json.dumps(body, ensure_ascii=False).encode()
         request = self._http.build_request(method, self.base_url + path, params=query, headers=headers,
                                            content=content)
-        response = await _send_bounded(self._http, request)
-        self.limiter.observe(endpoint, response.headers)
+        try:
+            response = await _send_bounded(self._http, request)
+        except BaseException:
+            self.limiter.answered(endpoint, None)
+            raise
+        self.limiter.answered(endpoint, response.headers)
         return self._envelope(endpoint, response)
 
     def _envelope(self, endpoint: Endpoint, response: httpx.Response) -> tuple[int, Any]:
@@ -111,7 +114,7 @@ class AfterShipClient:
             headers = RateLimitHeaders.parse(response.headers)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if retry_after is None and headers.reset is not None:
-                retry_after = max(0.0, headers.reset - time.time())
+                retry_after = max(0.0, headers.reset - self.limiter.wall())
             self.limiter.hold(endpoint, retry_after if retry_after is not None else 1.0)
             return RateLimited(message, retry_after=retry_after, **kw)
         if code == ALREADY_EXISTS:

@@ -137,12 +137,25 @@ class FakeTime:
 
 def test_meter_paces_and_follows_headers() -> None:
     clock = FakeTime()
-    meter = EndpointMeter(5, clock=clock, wall=clock)
-    assert [meter.reserve() for _ in range(5)] == [0.0] * 5  # one second's burst
-    assert meter.reserve() == pytest.approx(0.2)
-    meter = EndpointMeter(5, clock=clock, wall=clock)
-    meter.observe(RateLimitHeaders(limit=5, remaining=0, reset=clock.now + 0.8))
-    assert meter.reserve() == pytest.approx(0.8)
+    clock.now = 1000.25
+    meter = EndpointMeter(5, wall=clock)
+    assert [meter.reserve() for _ in range(5)] == [0.0] * 5  # the window's five, then wait for its end
+    assert meter.reserve() == pytest.approx(0.75)
+    clock.now = 1001.0
+    assert meter.reserve() == pytest.approx(1.0)  # five still unanswered: they may land in this window
+    for _ in range(5):
+        meter.answered(None)
+    clock.now = 1002.0
+    assert meter.reserve() == 0.0 and meter.in_flight == 1  # the next window, its first place
+    meter = EndpointMeter(5, wall=clock)
+    assert meter.reserve() == 0.0
+    meter.answered(RateLimitHeaders(limit=5, remaining=1, reset=1003))  # others used three of this window
+    assert meter.reserve() == 0.0 and meter.reserve() == pytest.approx(1.0)
+    meter.answered(RateLimitHeaders(limit=5, remaining=0, reset=1004))  # AfterShip is a window ahead
+    assert meter.window_end == 1004 and meter.reserve() == pytest.approx(2.0)
+    meter.hold(3)
+    clock.now = 1004.5
+    assert meter.reserve() == pytest.approx(0.5)  # a 429's Retry-After outlasts the window
     meter.observe(RateLimitHeaders(limit=20, remaining=19, reset=None))
     assert meter.rate == 20
     assert RateLimitHeaders.parse({"x-ratelimit-limit": "6", "x-ratelimit-remaining": "x"}) == \
