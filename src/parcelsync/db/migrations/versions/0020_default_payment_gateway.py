@@ -1,7 +1,7 @@
 """A merchant's default payment gateway (`payment_settings.default_payment_gateway`, optional).
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
