@@ -7,6 +7,8 @@ another merchant's shipments one by one, and its time is extrapolated linearly t
 
     .venv/bin/python -m bench.sync                  # N=10,000 on SQLite, naive on a 600-shipment sample
     .venv/bin/python -m bench.sync --db postgres --profile
+
+Then the second demo store (PayPal and AfterShip, bench/sync_second.py) runs with --second-n shipments.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import time
 from typing import Any
 
+from bench import sync_second
 from bench.datagen import Dataset
 from bench.harness import Database, Stack, mib, stack
 from bench.hub import Outbox, ingest, setup_merchants, verify
@@ -183,6 +186,7 @@ def main() -> None:
     parser.add_argument("--pending-index", action="store_true",
                         help="experiment: add a partial index on pending targets before the run")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, SQLite file)")
+    parser.add_argument("--second-n", type=int, default=1200, help="shipments of the PayPal + AfterShip run (0: none)")
     args = parser.parse_args()
     with stack("sync", keep=args.keep) as s:
         sandbox = s.sandbox()
@@ -193,6 +197,8 @@ def main() -> None:
         naive = naive_phase(args, admin) if args.naive_sample else None
         admin.close()
         report(args, sync, naive)
+        if args.second_n:
+            sync_second.report(args.second_n)
         if args.keep:
             sys.stdout.write(f"logs kept in {s.workdir}\n")
 

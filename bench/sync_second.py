@@ -3,7 +3,8 @@
 N shipments (3 to a payment) of one merchant connected to PayPal and AfterShip only are ingested,
 then one in-process worker syncs them to the in-process sandboxes (httpx.ASGITransport: no
 network, no latency; as in benchmark 1 the sandbox's rate limits are off, the clients pace
-themselves). Each API is its own run.
+themselves; `--aftership-rate-limits` turns AfterShip's one-second windows on, to count 429s). Each
+API is its own run. `bench/sync.py` (benchmark 1) runs this too, after the first store's run.
 
 Physical minimum (P = N / 3 payments):
 - PayPal Orders v2: 1 token + P order reads (the capture id, cached afterwards) + N `POST .../track`;
@@ -12,6 +13,7 @@ Physical minimum (P = N / 3 payments):
 - AfterShip: N `POST /trackings`.
 
     .venv/bin/python -m bench.sync_second -n 3000
+    .venv/bin/python -m bench.sync_second -n 600 --aftership-rate-limits
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from bench.results import record, table
 from parcelsync.db import migrate
 from parcelsync.db.crypto import CredentialCipher, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
@@ -59,7 +62,7 @@ def shipments(n: int) -> list[dict[str, Any]]:
              "payment_gateway": Provider.PAYPAL.value} for i in range(n)]
 
 
-async def run(n: int, api: str) -> dict[str, Any]:
+async def run(n: int, api: str, *, aftership_rate_limits: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         settings = Settings(database_url=url, secret_key=generate_key())
@@ -68,7 +71,7 @@ async def run(n: int, api: str) -> dict[str, Any]:
         await migrate.upgrade(engine)
         sessions = make_sessionmaker(engine)
         sandboxes = Sandboxes()
-        sandboxes.aftership.rate_limits = False  # as in benchmark 1: the client still paces itself
+        sandboxes.aftership.rate_limits = aftership_rate_limits  # off as in benchmark 1: the client paces itself
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(sandboxes)), base_url="http://sb",
                                  timeout=60)
         urls = SandboxUrls("http://sb")
@@ -111,12 +114,35 @@ async def run(n: int, api: str) -> dict[str, Any]:
             "aftership_trackings": tracked}
 
 
+def report(n: int, *, aftership_rate_limits: bool = False) -> list[dict[str, Any]]:
+    """Both PayPal APIs, each with AfterShip; a section in RESULTS.md with the calls against the minimum."""
+    runs = [asyncio.run(run(n, api, aftership_rate_limits=aftership_rate_limits))
+            for api in ("orders_v2", "trackers_batch")]
+    rows = [[r["api"], r["paypal_calls"], r["paypal_minimum"], r["aftership_calls"], r["aftership_minimum"],
+             r["aftership_429"], f"{r['paypal_trackers']} / {r['aftership_trackings']}", r["wall_s"]] for r in runs]
+    exact = all(r["paypal_calls"] == r["paypal_minimum"] and r["aftership_calls"] == r["aftership_minimum"]
+                for r in runs)
+    lines = [
+        f"Second demo store: N = {n} shipments, 3 to a payment, PayPal + AfterShip only, in-process sandboxes; "
+        f"AfterShip's rate limit {'on' if aftership_rate_limits else 'off'} in the sandbox.",
+        "",
+        *table(["PayPal API", "PayPal calls", "minimum", "AfterShip calls", "minimum", "429s",
+                "trackers / trackings held", "wall (s)"], rows),
+        "",
+        f"- calls at exactly the minimum for each provider: **{exact}**",
+    ]
+    path = record("sync_second", f"Benchmark 1, second store: PayPal and AfterShip (N={n})", lines, {"runs": runs})
+    print("\n".join(lines) + f"\n\nraw: {path}")
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=3000)
+    parser.add_argument("--aftership-rate-limits", action="store_true",
+                        help="the sandbox enforces AfterShip's per-endpoint one-second windows")
     args = parser.parse_args()
-    for api in ("orders_v2", "trackers_batch"):
-        print(asyncio.run(run(args.n, api)))
+    report(args.n, aftership_rate_limits=args.aftership_rate_limits)
 
 
 if __name__ == "__main__":

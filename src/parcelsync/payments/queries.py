@@ -7,7 +7,7 @@ gateway's outbox target for an intent is the key `sync.keys.target_keys` gives a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.keys import KeyShape
 from parcelsync.connectors.record import Kind
 from parcelsync.connectors.registry import connector_for
 from parcelsync.db.tables import (
@@ -75,7 +76,7 @@ class IntentRows:
 
 
 async def load_intents(
-    session: AsyncSession, merchant_id: str, *, intent_ids: Sequence[str] | None = None
+    session: AsyncSession, merchant_id: str, *, intent_ids: Collection[str] | None = None
 ) -> IntentRows:
     """Every payment intent of the merchant (or the given ones) with live parcels, as facts."""
     stmt = select(ShipmentRow).where(
@@ -83,15 +84,20 @@ async def load_intents(
         ShipmentRow.deleted_at.is_(None),
         ShipmentRow.payment_intent_id.is_not(None),
     )
-    if intent_ids is not None:
-        stmt = stmt.where(ShipmentRow.payment_intent_id.in_(list(intent_ids)))
-    shipments = list((await session.scalars(stmt.order_by(ShipmentRow.id))).all())
+    if intent_ids is None:
+        shipments = list((await session.scalars(stmt.order_by(ShipmentRow.id))).all())
+    else:
+        shipments = []
+        for chunk in _chunks(sorted(set(intent_ids))):
+            shipments += (await session.scalars(stmt.where(ShipmentRow.payment_intent_id.in_(chunk)))).all()
+        shipments.sort(key=lambda r: r.id)
     by_intent: dict[str, list[ShipmentRow]] = defaultdict(list)
     for row in shipments:
         by_intent[row.payment_intent_id or ""].append(row)
     activity = await _last_activity(session, [r.id for r in shipments])
     gateways = await gateway_providers(session, merchant_id)
     default = await default_gateway(session, merchant_id)
+    shapes = {g: connector_for(g).key for g in gateways}
     targets = await _targets(session, merchant_id, gateways, list(by_intent))
     receipts = await _latest_receipts(session, merchant_id, gateways, list(by_intent))
     checks = await _checks(session, merchant_id, list(by_intent))
@@ -103,7 +109,7 @@ async def load_intents(
             gateways=tuple(
                 _gateway(provider, targets.get((provider, intent)), receipts.get((provider, intent)),
                          checks.get((provider, intent)))
-                for provider in routed_gateways(gateways, rows, default)
+                for provider in routed_gateways(shapes, rows, default)
             ),
         )
         for intent, rows in by_intent.items()
@@ -111,11 +117,11 @@ async def load_intents(
     return IntentRows(facts, dict(by_intent))
 
 
-def routed_gateways(gateways: Sequence[str], rows: Sequence[ShipmentRow], default: str | None) -> list[str]:
+def routed_gateways(shapes: Mapping[str, KeyShape], rows: Sequence[ShipmentRow], default: str | None) -> list[str]:
     """The gateways an intent's parcels go to (a payment through UseePay is not at risk at PayPal); all of
     them while its gateway is not chosen."""
-    routed = [g for g in gateways if any(connector_for(g).key.selects(r, default) for r in rows)]
-    return routed or list(gateways)
+    routed = [g for g, shape in shapes.items() if any(shape.selects(r, default) for r in rows)]
+    return routed or list(shapes)
 
 
 def _gateway(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,11 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import SyncTargetRow
+from parcelsync.payments.candidates import candidate_intents, intent_count
 from parcelsync.payments.facts import IntentFacts
 from parcelsync.payments.policy_store import get_policy
-from parcelsync.payments.queries import load_intents
+from parcelsync.payments.queries import gateway_providers, load_intents
 from parcelsync.payments.risk import Finding, Reason, RiskPolicy, assess, intent_state
 from parcelsync.payments.value import intent_value, totals_by_currency
+from parcelsync.sync.gateways import default_gateway
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +95,20 @@ def _matches(view: IntentView, flt: IntentFilter) -> bool:
 async def list_intents(
     session: AsyncSession, merchant_id: str, flt: IntentFilter, now: datetime
 ) -> list[IntentView]:
-    """The merchant's payment intents matching the filter, oldest (earliest shipped) first."""
+    """The merchant's payment intents matching the filter, oldest (earliest shipped) first.
+
+    Asked only for intents at risk (or with a reason), only the candidates SQL finds are loaded and assessed.
+    """
     policy = await get_policy(session, merchant_id)
-    views = [view_of(f, policy, now) for f in (await load_intents(session, merchant_id)).facts]
+    only: set[str] | None = None
+    if flt.at_risk is True or flt.reason is not None:
+        gateways = await gateway_providers(session, merchant_id)
+        only = await candidate_intents(
+            session, merchant_id, gateways, await default_gateway(session, merchant_id), policy, now
+        )
+        if not only:
+            return []
+    views = [view_of(f, policy, now) for f in (await load_intents(session, merchant_id, intent_ids=only)).facts]
     chosen = [v for v in views if _matches(v, flt)]
     return sorted(chosen, key=lambda v: (-v.age_hours, v.id))
 
@@ -120,7 +133,9 @@ def summarize(views: Sequence[IntentView]) -> Summary:
 
 
 async def at_risk_summary(session: AsyncSession, merchant_id: str, now: datetime) -> Summary:
-    return summarize(await list_intents(session, merchant_id, IntentFilter(), now))
+    """The overview's numbers: the intents at risk, out of how many there are (counted, not loaded)."""
+    risky = summarize(await list_intents(session, merchant_id, IntentFilter(at_risk=True), now))
+    return replace(risky, intents=await intent_count(session, merchant_id))
 
 
 async def gateway_outcomes(session: AsyncSession, merchant_id: str, view: IntentView) -> dict[str, dict[str, Any]]:

@@ -1,7 +1,7 @@
 """A merchant's default payment gateway (`payment_settings.default_payment_gateway`, optional).
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-02
 """
 

@@ -1,0 +1,98 @@
+"""The payment intents that may be at risk, found in SQL, so a page of them never loads every intent.
+
+Each query below is a necessary condition of one family of reasons in `risk.assess` (a superset: an
+intent it names may still turn out safe); `assess` alone decides, on the facts of the candidates.
+A new reason in `risk.py` needs its condition here too (tests/integration/payments/test_at_risk.py
+checks that the candidates hold every intent at risk).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.db.tables import CheckpointRow, GatewayCheckRow, ShipmentRow, SyncReceiptRow, SyncTargetRow
+from parcelsync.payments.risk import DONE_STATUSES, STARTED_STATUSES, RiskPolicy
+from parcelsync.sync.keys import selector_condition
+
+PROBLEM_STATUSES = ("exception", "failed_attempt")
+
+
+def _live(merchant_id: str) -> list[Any]:
+    return [
+        ShipmentRow.merchant_id == merchant_id,
+        ShipmentRow.deleted_at.is_(None),
+        ShipmentRow.payment_intent_id.is_not(None),
+    ]
+
+
+async def _intents(session: AsyncSession, *where: Any) -> set[str]:
+    rows = await session.scalars(select(ShipmentRow.payment_intent_id).where(*where).distinct())
+    return {r for r in rows if r}
+
+
+async def candidate_intents(
+    session: AsyncSession, merchant_id: str, gateways: Sequence[str], default: str | None, policy: RiskPolicy,
+    now: datetime,
+) -> set[str]:
+    """Every intent of the merchant that some reason could hold for now (the indexed conditions only).
+
+    `gateways` are the merchant's payment-gateway connections, `default` its default gateway: a parcel
+    counts against the gateway it is routed to, or against all of them while routed to none.
+    """
+    live = _live(merchant_id)
+    today = now.date()
+    found = await _intents(session, *live, ShipmentRow.status.in_(PROBLEM_STATUSES))
+    found |= await _intents(
+        session, *live, ShipmentRow.status.not_in(sorted(DONE_STATUSES)),
+        ShipmentRow.ship_date < today - timedelta(days=policy.late_after_days),
+    )
+    recent_scan = exists().where(
+        CheckpointRow.shipment_id == ShipmentRow.id, CheckpointRow.time >= now - timedelta(days=policy.stuck_after_days)
+    )
+    found |= await _intents(session, *live, ShipmentRow.status.in_(sorted(STARTED_STATUSES)), ~recent_scan)
+    checks = select(GatewayCheckRow.payment_intent_id).where(GatewayCheckRow.merchant_id == merchant_id)
+    found |= set(await session.scalars(checks))
+    if not gateways:
+        return found
+    found |= set(
+        await session.scalars(
+            select(SyncTargetRow.target_key).where(
+                SyncTargetRow.merchant_id == merchant_id,
+                SyncTargetRow.provider.in_(list(gateways)),
+                SyncTargetRow.state.in_(("parked", "dead")),
+            )
+        )
+    )
+    due = (now - timedelta(hours=policy.accept_within_hours)).date()
+    day_after = datetime.combine(due, datetime.min.time(), now.tzinfo) + timedelta(days=1)
+    shipped_by_then = or_(
+        ShipmentRow.ship_date <= due, and_(ShipmentRow.ship_date.is_(None), ShipmentRow.created_at < day_after)
+    )
+    routed = {g: selector_condition(g, gateway=default) for g in gateways}
+    unreceipted = [
+        and_(
+            routed[gateway],
+            ~exists().where(
+                SyncReceiptRow.merchant_id == merchant_id,
+                SyncReceiptRow.provider == gateway,
+                SyncReceiptRow.target_key == ShipmentRow.payment_intent_id,
+            ),
+        )
+        for gateway in gateways
+    ]
+    nowhere = and_(*(~condition for condition in routed.values()))
+    found |= await _intents(session, *live, shipped_by_then, or_(nowhere, *unreceipted))
+    return found
+
+
+async def intent_count(session: AsyncSession, merchant_id: str) -> int:
+    """How many payment intents the merchant has with live parcels."""
+    count = await session.scalar(
+        select(func.count(func.distinct(ShipmentRow.payment_intent_id))).where(*_live(merchant_id))
+    )
+    return int(count or 0)
