@@ -80,7 +80,7 @@ def _like_prefix(prefix: str) -> str:
     return escaped + "%"
 
 
-FEW_FOR_INDEX_SORT = 20_000
+FEW_FOR_INDEX_SORT = 100_000
 """A range filter matching fewer live rows than this is read from its index and sorted by id there."""
 
 
