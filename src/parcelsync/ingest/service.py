@@ -191,7 +191,7 @@ async def upsert_shipments(
         )
         ids.update({(carrier, number): sid for sid, carrier, number in inserted})
         for key, values in new.items():
-            plan.keys |= target_keys(SimpleNamespace(**values))  # type: ignore[arg-type]
+            plan.keys |= target_keys(SimpleNamespace(**values))
             plan.events.append((ids[key], None, values["status"]))
             plan.notes += shipment_events.created(ids[key], values, now, source)
     if not dry_run:
