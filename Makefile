@@ -21,6 +21,7 @@ demo: install
 ## The full test suite (unit, integration on SQLite and PostgreSQL, acceptance, browser).
 test: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Quick benchmark (issue #13): ingest and sync at a reduced N on SQLite, prints the ratios to the targets.
@@ -29,6 +30,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 
 fmt: install
 	$(BIN)/ruff format src tests bench

@@ -190,4 +190,4 @@ def configure_logging(*, level: str = "INFO", fmt: str = "auto", stream: IO[str]
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
-    return structlog.get_logger(name)
+    return structlog.stdlib.get_logger(name)

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import MerchantChoresRow, MerchantRow
 
 C = MerchantChoresRow
@@ -32,7 +33,7 @@ async def claim_merchant(session: AsyncSession, merchant_id: str, *, owner: str,
         .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_s))
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rows_affected(result))
 
 
 async def chores_row(session: AsyncSession, merchant_id: str) -> MerchantChoresRow | None:

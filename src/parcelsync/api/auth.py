@@ -90,9 +90,9 @@ async def authenticate(
     request: Request, session: AsyncSession, *, metrics_public: bool, metrics_token: str | None = None
 ) -> Principal | None:
     """The caller's principal (None on open routes); raises 401/403/404 per the rules above."""
-    cached = getattr(request.state, "principal", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
     principal = None
     if metrics_token and request.url.path == "/metrics":
         check_metrics_token(request, metrics_token)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO, cast
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
@@ -40,7 +40,7 @@ def import_command(
                 task = bar.add_task("importing", total=size, rows=0)
 
                 def progress(rows: int) -> None:
-                    bar.update(task, completed=min(stream.buffer.tell(), size), rows=rows)
+                    bar.update(task, completed=min(cast(BinaryIO, stream.buffer).tell(), size), rows=rows)
 
                 return await import_csv(
                     stream,

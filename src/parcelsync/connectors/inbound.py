@@ -10,6 +10,7 @@ declare it in `connectors.registry`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 import httpx
@@ -21,8 +22,13 @@ from parcelsync.domain.store_fulfillment import InboundEnvelope, StoreFulfillmen
 
 
 class OrdersPageLike(Protocol):
-    orders: list[dict[str, Any]]
-    next_page_info: str | None
+    """One page of orders and the cursor of the next page (None on the last page); read-only."""
+
+    @property
+    def orders(self) -> list[dict[str, Any]]: ...
+
+    @property
+    def next_page_info(self) -> str | None: ...
 
 
 class StoreReader(Protocol):
@@ -31,8 +37,8 @@ class StoreReader(Protocol):
     async def get_order(self, order_id: str) -> dict[str, Any] | None: ...
 
     async def list_orders(
-        self, *, updated_at_min: Any = None, fulfillment_status: str | None = None, page_info: str | None = None,
-        limit: int = ...,
+        self, *, updated_at_min: datetime | None = None, fulfillment_status: str | None = None,
+        page_info: str | None = None, limit: int = ...,
     ) -> OrdersPageLike: ...
 
     async def list_webhooks(self) -> list[dict[str, Any]]: ...
@@ -50,7 +56,7 @@ class StoreSource(Protocol):
 
     def wants(self, topic: str) -> bool: ...
 
-    def parse(self, payload: Any) -> StoreFulfillment: ...
+    def parse(self, payload: object) -> StoreFulfillment: ...
 
     def order_fulfillments(self, order: Mapping[str, Any]) -> list[StoreFulfillment]: ...
 
@@ -64,7 +70,7 @@ class StoreSource(Protocol):
 
     def target_key(self, order_id: str, fulfillment_id: str) -> str: ...
 
-    def client(self, connection: Connection, http: httpx.AsyncClient) -> Any: ...
+    def client(self, connection: Connection, http: httpx.AsyncClient) -> StoreReader: ...
 
 
 def inbound_enabled(connection: Connection, source: StoreSource) -> bool:

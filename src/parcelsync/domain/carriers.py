@@ -71,6 +71,7 @@ class CarrierRegistry:
 
     carriers: tuple[Carrier, ...]
     overrides: Mapping[tuple[Provider, str], str] = field(default_factory=dict)
+    _index: dict[str, Carrier] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, Carrier] = {}
@@ -85,7 +86,7 @@ class CarrierRegistry:
         """The carrier a user-given name or alias means, or None if it is not known."""
         if not name:
             return None
-        return self._index.get(alias_key(name))  # type: ignore[attr-defined]
+        return self._index.get(alias_key(name))
 
     def canonical(self, name: str) -> str:
         """Canonical code for a name; an unknown name is kept, normalised, so it can be overridden."""

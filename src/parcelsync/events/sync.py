@@ -58,7 +58,7 @@ async def targets_synced(session: AsyncSession, merchant_id: str, provider: str,
         )
         .order_by(EventRow.id)
     )
-    last: dict[str, str] = {subject: type_ for subject, type_ in rows}
+    last: dict[str, str] = {subject: type_ for subject, type_ in rows if subject is not None}
     recovered = [
         NewEvent(EventType.SYNC_RECOVERED, {"provider": provider, "target_key": subjects[s]}, subject=s)
         for s, type_ in sorted(last.items())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -51,7 +51,7 @@ def _plain(value: Any) -> Any:
 
 def shipment_summary(shipment_id: int, values: Any) -> dict[str, Any]:
     """The shipment part of an event's data, from a row or a mapping of column values."""
-    get = values.get if isinstance(values, Mapping) else lambda name: getattr(values, name, None)
+    get: Callable[[str], Any] = values.get if isinstance(values, Mapping) else lambda name: getattr(values, name, None)
     return {"id": shipment_id, **{name: _plain(get(name)) for name in SHIPMENT_FIELDS}}
 
 

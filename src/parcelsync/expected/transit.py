@@ -56,10 +56,10 @@ def compute_stats(samples: Iterable[tuple[str, str | None, int]], *, min_samples
         if country:
             groups.setdefault((carrier, country), []).append(days)
     stats = []
-    for (carrier, country), days in sorted(groups.items()):
-        if len(days) < min_samples:
+    for (carrier, country), lane_days in sorted(groups.items()):
+        if len(lane_days) < min_samples:
             continue
-        ordered = sorted(days)
+        ordered = sorted(lane_days)
         stats.append(TransitStat(carrier, country, len(ordered), percentile(ordered, 0.5), percentile(ordered, 0.9)))
     return stats
 

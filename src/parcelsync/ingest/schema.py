@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -39,10 +39,6 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _optional_text(max_length: int) -> Any:
-    return Annotated[Annotated[str, StringConstraints(max_length=max_length)] | None, BeforeValidator(_blank_to_none)]
-
-
 def _gateway(value: object) -> str | None:
     """A payment gateway's id ("" or None: not named), checked against the registered gateways."""
     from parcelsync.connectors.record import Kind
@@ -59,13 +55,15 @@ def _gateway(value: object) -> str | None:
     return value.strip().lower()
 
 
-Text2 = _optional_text(2)
-Text64 = _optional_text(64)
-Text128 = _optional_text(128)
-Text200 = _optional_text(200)
-Text320 = _optional_text(320)
-Text500 = _optional_text(500)
-Text2048 = _optional_text(2048)
+_BLANK_IS_NONE = BeforeValidator(_blank_to_none)
+# Written out (not built by a function) so that type checkers see them as type aliases.
+Text2 = Annotated[Annotated[str, StringConstraints(max_length=2)] | None, _BLANK_IS_NONE]
+Text64 = Annotated[Annotated[str, StringConstraints(max_length=64)] | None, _BLANK_IS_NONE]
+Text128 = Annotated[Annotated[str, StringConstraints(max_length=128)] | None, _BLANK_IS_NONE]
+Text200 = Annotated[Annotated[str, StringConstraints(max_length=200)] | None, _BLANK_IS_NONE]
+Text320 = Annotated[Annotated[str, StringConstraints(max_length=320)] | None, _BLANK_IS_NONE]
+Text500 = Annotated[Annotated[str, StringConstraints(max_length=500)] | None, _BLANK_IS_NONE]
+Text2048 = Annotated[Annotated[str, StringConstraints(max_length=2048)] | None, _BLANK_IS_NONE]
 
 
 IDENTIFIER_FIELDS = ("tracking_number", "carrier", "order_id", "fulfillment_id", "payment_intent_id")
@@ -243,7 +241,7 @@ def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> Norm
         raise InvalidInput([FieldError(exc.field, exc.reason)]) from None
     if not result.carrier:
         raise InvalidInput([FieldError("carrier", "required: the carrier cannot be detected from this number")])
-    values = dict(
+    shipment = NormalizedShipment(
         tracking_number=result.number,
         carrier=registry.canonical(result.carrier),
         tracking_url=item.tracking_url,
@@ -261,6 +259,7 @@ def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> Norm
         order_value=order_value,
         currency=item.currency,
         status=item.status.value if item.status else None,
+        flags=tuple(result.flags),
     )
-    return NormalizedShipment(**values, flags=tuple(result.flags), content_hash=content_hash(values))
+    return replace(shipment, content_hash=content_hash(shipment.columns()))
 

@@ -15,11 +15,12 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import EventRow, OutboundDeliveryRow, WebhookEndpointRow
 from parcelsync.events.types import matches
 
@@ -87,7 +88,7 @@ async def finish(session: AsyncSession, delivery_id: int, owner: str, **values: 
         .values(lease_owner=None, lease_expires_at=None, **values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rows_affected(result))
 
 
 async def finish_delivered(
@@ -96,7 +97,7 @@ async def finish_delivered(
     """Mark many deliveries delivered in one executemany (keys: delivery_id, attempts, status); returns how many."""
     if not delivered:
         return 0
-    table = D.__table__
+    table = cast(Table, D.__table__)
     c = table.c
     stmt = (
         update(table)
@@ -149,7 +150,7 @@ async def replay_delivery(
     result = await session.execute(
         update(D).where(*scope).values(**_reset(now)).execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rows_affected(result))
 
 
 async def replay_range(

@@ -16,9 +16,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import httpx
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.db.base import utcnow
@@ -234,7 +235,7 @@ class Dispatcher:
                         reason=decision.reason,
                         next_attempt_at=decision.when,
                     )
-            await session.execute(insert(OutboundAttemptRow.__table__), attempts)
+            await session.execute(insert(cast(Table, OutboundAttemptRow.__table__)), attempts)
             self.delivered += await deliveries.finish_delivered(session, delivered, self.owner, now=now)
             await session.flush()
             for endpoint, reason in disabled:

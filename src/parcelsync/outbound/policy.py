@@ -62,7 +62,8 @@ class DeliveryPolicy:
     jitter: Callable[[], float] = field(default=random.random, compare=False)
 
     def backoff(self, failures: int) -> float:
-        window = min(self.cap_s, self.base_s * (2 ** max(0, failures - 1)))
+        growth: int = 2 ** max(0, failures - 1)
+        window = min(self.cap_s, self.base_s * growth)
         return window / 2 + window / 2 * self.jitter()
 
     def decide(

@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import RateCounterRow
 
 MAX_KEY_CHARS = 200
@@ -141,11 +142,11 @@ async def hit(session: AsyncSession, key: str, *, window_s: int, now: datetime, 
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(RateCounterRow).values(**values)
-    stmt = stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=["key", "window_s", "window_start"],
         set_={"count": RateCounterRow.count + stmt.excluded.count},
     ).returning(RateCounterRow.count)
-    return int((await session.execute(stmt)).scalar_one())
+    return int((await session.execute(upsert)).scalar_one())
 
 
 async def peek(session: AsyncSession, key: str, *, window_s: int, now: datetime) -> Usage:
@@ -159,7 +160,7 @@ async def peek(session: AsyncSession, key: str, *, window_s: int, now: datetime)
             RateCounterRow.window_start.in_([start, previous_start]),
         )
     )
-    counts = {row.window_start: row.count for row in rows}
+    counts = {window: count for window, count in rows}
     return Usage(
         current=counts.get(start, 0),
         previous=counts.get(previous_start, 0),
@@ -178,13 +179,13 @@ async def consume(session: AsyncSession, key: str, *, window_s: int, now: dateti
 async def clear(session: AsyncSession, key: str) -> int:
     """Forget every window of `key` (say, after a successful login); returns rows deleted."""
     result = await session.execute(delete(RateCounterRow).where(RateCounterRow.key == stored_key(key)))
-    return result.rowcount or 0
+    return rows_affected(result) or 0
 
 
 async def prune(session: AsyncSession, before: datetime) -> int:
     """Delete counters no decision can need any more (both their windows ended before `before`)."""
     result = await session.execute(delete(RateCounterRow).where(RateCounterRow.expires_at <= before))
-    return result.rowcount or 0
+    return rows_affected(result) or 0
 
 
 async def count_rows(session: AsyncSession) -> int:

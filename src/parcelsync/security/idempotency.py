@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
+from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import IdempotencyKeyRow
 
 DEFAULT_TTL_S = 24 * 3600
@@ -118,4 +119,4 @@ class IdempotencyStore:
 
 async def prune_idempotency_keys(session: AsyncSession, *, older_than: datetime) -> int:
     result = await session.execute(delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < older_than))
-    return result.rowcount or 0
+    return rows_affected(result) or 0

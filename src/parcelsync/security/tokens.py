@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
+from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import ApiTokenRow, MerchantRow
 
 TOKEN_PREFIX = "pst_"
@@ -141,7 +142,7 @@ async def revoke_token(session: AsyncSession, token_id: int) -> bool:
         .where(ApiTokenRow.id == token_id, ApiTokenRow.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return bool(result.rowcount)
+    return bool(rows_affected(result))
 
 
 async def list_tokens(session: AsyncSession, *, merchant_id: str | None = None) -> list[TokenInfo]:

@@ -22,13 +22,14 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, Table, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.connectors.calls import ClaimedTarget
 from parcelsync.connectors.registry import all_connectors
+from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import ConnectionRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import PROBLEM_STATES, TargetState
@@ -203,7 +204,7 @@ async def _finish(session: AsyncSession, target_id: int, owner: str, now: dateti
         .values(last_attempt_at=now, lease_owner=None, lease_expires_at=None, **values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rows_affected(result))
 
 
 async def ack(
@@ -231,9 +232,9 @@ async def ack_many(session: AsyncSession, acks: Sequence[Ack], *, owner: str, no
     """`ack` for many targets in one executemany (a batch of 40 is one statement, not 40)."""
     if not acks:
         return
-    table = T.__table__
+    table = cast(Table, T.__table__)
     c = table.c
-    version = bindparam("sent_version")
+    version: BindParameter[int] = bindparam("sent_version")
     stmt = (
         update(table)
         .where(c.id == bindparam("target_id"), c.lease_owner == owner)
@@ -304,7 +305,7 @@ async def _set_leases(session: AsyncSession, target_ids: Iterable[int], owner: s
         .values(updated_at=T.updated_at, **values)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return int(rows_affected(result) or 0)
 
 
 async def extend(session: AsyncSession, target_ids: Iterable[int], *, owner: str, until: datetime) -> int:

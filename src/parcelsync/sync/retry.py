@@ -62,7 +62,8 @@ class RetryPolicy:
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th consecutive failure (1-based)."""
-        window = min(self.cap_s, self.base_s * (2 ** max(0, attempts - 1)))
+        growth: int = 2 ** max(0, attempts - 1)
+        window = min(self.cap_s, self.base_s * growth)
         return window / 2 + window / 2 * self.jitter()
 
     def decide(self, attempts: int, error: BaseException, now: datetime) -> Decision:

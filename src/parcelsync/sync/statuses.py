@@ -26,6 +26,7 @@ from parcelsync.connectors.registry import connector_for, with_status_intake
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
+from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import CheckpointRow, ConnectionRow, ShipmentRow, StatusEventRow, WebhookDeliveryRow
 from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.provider import Provider
@@ -194,7 +195,7 @@ async def receive_webhook(
         .values(merchant_id=merchant_id, provider=pid, delivery_key=parsed.delivery_key, received_at=now)
         .on_conflict_do_nothing(index_elements=["merchant_id", "provider", "delivery_key"])
     )
-    if not inserted.rowcount:
+    if not rows_affected(inserted):
         WEBHOOKS.labels(pid, "duplicate").inc()
         return None
     WEBHOOKS.labels(pid, "ok").inc()
@@ -244,7 +245,7 @@ async def claim_poll(
         .values(poll_due_at=now + timedelta(seconds=interval_s))
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rows_affected(result))
 
 
 async def poll_page_cursor(session: AsyncSession, merchant_id: str, provider: Provider) -> datetime | None:

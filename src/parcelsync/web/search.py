@@ -125,7 +125,7 @@ async def list_shipments(
 ) -> ShipmentPage:
     """One page, newest first. `after` continues to older rows; `before` goes back to newer ones."""
     by_update = flt.ordered_by_update
-    stmt: Select[tuple[ShipmentRow]] = select(ShipmentRow).where(
+    stmt: Select[ShipmentRow] = select(ShipmentRow).where(
         ShipmentRow.merchant_id == merchant_id, ShipmentRow.deleted_at.is_(None)
     )
     if flt.q:

@@ -114,7 +114,7 @@ class PaymentSettingsIn(BaseModel):
 def intent_out(view: IntentView) -> IntentOut:
     return IntentOut(
         payment_intent_id=view.id,
-        state=view.state,  # type: ignore[arg-type]
+        state=view.state,
         at_risk=view.at_risk,
         reasons=[
             FindingOut(reason=f.reason.value, label=LABELS[f.reason], detail=f.detail, provider=f.provider,

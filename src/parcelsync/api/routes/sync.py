@@ -65,6 +65,13 @@ class SyncStatusOut(BaseModel):
     paused: list[PausedOut] = Field(description="connections paused now (rate limit, auth, quota...), with why")
 
 
+RetryState = Literal["parked", "dead"]
+
+
+def _every_retry_state() -> list[RetryState]:
+    return ["parked", "dead"]
+
+
 class RetryIn(BaseModel):
     """Which parked/dead targets to replay: by ids, by provider, or all of the merchant's (empty body)."""
 
@@ -72,7 +79,7 @@ class RetryIn(BaseModel):
 
     target_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=10_000)
     provider: Provider | None = None
-    states: list[Literal["parked", "dead"]] = Field(default_factory=lambda: ["parked", "dead"], min_length=1)
+    states: list[RetryState] = Field(default_factory=_every_retry_state, min_length=1)
 
 
 class RetryOut(BaseModel):

@@ -85,9 +85,9 @@ async def read_back(client: object, hub: HubCopy, progress: OnChecked) -> ReadBa
         if (carrier_code, number) not in remote:
             result.drift.append(Drift(ID, KEY.format(carrier, number), "missing", (number,), ()))
     for (carrier_code, number) in sorted(remote - set(expected)):
-        carrier = gone.get((carrier_code, number))
-        if carrier is not None:
-            result.drift.append(Drift(ID, KEY.format(carrier, number), "deleted in hub", (), (number,)))
+        deleted = gone.get((carrier_code, number))
+        if deleted is not None:
+            result.drift.append(Drift(ID, KEY.format(deleted, number), "deleted in hub", (), (number,)))
     result.checked = len(expected)
     return result
 

@@ -38,8 +38,8 @@ class UseePayDestination:
         for snap in snapshots:
             built = build_trackers(snap.shipments, ctx.registry)
             if not built:
-                error = Rejected(NO_PARCELS_LEFT, provider=self.provider.value, code="no_parcels_left")
-                results.append(TargetResult(snap, error, {"result": "not sent", "parcels": 0}))
+                empty = Rejected(NO_PARCELS_LEFT, provider=self.provider.value, code="no_parcels_left")
+                results.append(TargetResult(snap, empty, {"result": "not sent", "parcels": 0}))
                 continue
             trackers.append(TrackerInput(snap.key, built[0].shipments))
             sending.append(snap)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import CarrierOverrideRow
 from parcelsync.domain.carriers import CarrierRegistry, default_registry
 from parcelsync.domain.provider import Provider
@@ -44,7 +45,7 @@ async def delete_override(session: AsyncSession, merchant_id: str, provider: Pro
             CarrierOverrideRow.carrier == canonical,
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rows_affected(result))
 
 
 async def registry_for(session: AsyncSession, merchant_id: str) -> CarrierRegistry:

@@ -128,7 +128,8 @@ class TrackingMoreClient:
             if status >= 400:
                 raise error_for_meta(status, f"HTTP {status}", http_status=status, retry_after=retry_after) from None
             raise Retryable("malformed JSON in response", provider=PROVIDER, status_code=status) from None
-        meta = envelope.get("meta") if isinstance(envelope, dict) else None
+        body: dict[str, Any] = envelope if isinstance(envelope, dict) else {}
+        meta = body.get("meta")
         if not isinstance(meta, dict) or "code" not in meta:
             if status >= 400:
                 raise error_for_meta(status, f"HTTP {status}", http_status=status, retry_after=retry_after)
@@ -140,7 +141,7 @@ class TrackingMoreClient:
         message = self._redact(str(meta.get("message") or ""))
         if status >= 500 or status == 429 or (code not in OK_CODES and code not in set(accept)):
             raise error_for_meta(code, message, http_status=status, retry_after=retry_after)
-        return envelope
+        return body
 
     async def _call(
         self,
@@ -251,7 +252,8 @@ class TrackingMoreClient:
                 ],
             },
         }
-        return json.loads(self._redact(json.dumps(summary, ensure_ascii=False)))
+        redacted: dict[str, Any] = json.loads(self._redact(json.dumps(summary, ensure_ascii=False)))
+        return redacted
 
     async def batch_create(self, regs: Sequence[TrackingRegistration]) -> list[BatchItemOutcome]:
         """Register any number of trackings, 40 per call.

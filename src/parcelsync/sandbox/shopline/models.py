@@ -14,11 +14,14 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parcelsync.sandbox.faults import FaultInjector
 from parcelsync.sandbox.recorder import RequestLog
 from parcelsync.sandbox.shopline.errors import error_body
+
+if TYPE_CHECKING:
+    from parcelsync.sandbox.shopline.webhooks import WebhookMessage
 
 DEFAULT_RATE = 4.0
 DEFAULT_BUCKET = 40
@@ -272,7 +275,7 @@ class ShoplineState:
         self.log = RequestLog()
         self.faults = FaultInjector(error_body)
         self.webhook_client: Any = None  # an httpx.AsyncClient for pushes (tests: ASGI); None: a fresh one
-        self.deliveries: list[Any] = []  # webhooks.WebhookMessage, newest last
+        self.deliveries: list[WebhookMessage] = []  # newest last
         self.next_subscription_id = 1
         self._add_demo_stores()
 

@@ -339,7 +339,7 @@ class TrackingMoreState:
             if value in (None, ""):
                 return None
             try:
-                return float(value)  # type: ignore[arg-type]
+                return float(value)
             except ValueError:
                 raise TrackingMoreError(4012, f"The value of `{name}` is invalid.") from None
 

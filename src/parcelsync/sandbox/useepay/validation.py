@@ -105,6 +105,7 @@ def check_tracker(tracker: dict[str, Any], knows_intent: Callable[[str], bool]) 
     problem = _text_problem(intent, "payment_intent_id")
     if problem:
         return problem
+    assert isinstance(intent, str)  # _text_problem found no problem: it is text
     shipments = tracker.get("shipments")
     if shipments is None:
         return Problem(FIELD_REQUIRED, "shipments", "shipments is required")
