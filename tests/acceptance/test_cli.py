@@ -49,16 +49,29 @@ def cli(env: dict[str, str | None]):  # type: ignore[no-untyped-def]
     return invoke
 
 
-def scalar(env: dict[str, str | None], stmt):  # type: ignore[no-untyped-def]
+def read(env: dict[str, str | None], query):  # type: ignore[no-untyped-def]
+    """`query(connection)` awaited on the CLI's database."""
+
     async def main():  # type: ignore[no-untyped-def]
         engine = make_engine(str(env["PARCELSYNC_DATABASE_URL"]))
         try:
             async with engine.connect() as conn:
-                return await conn.scalar(stmt)
+                return await query(conn)
         finally:
             await engine.dispose()
 
     return asyncio.run(main())
+
+
+def scalar(env: dict[str, str | None], stmt):  # type: ignore[no-untyped-def]
+    return read(env, lambda conn: conn.scalar(stmt))
+
+
+def scalar_all(env: dict[str, str | None], stmt):  # type: ignore[no-untyped-def]
+    async def rows(conn):  # type: ignore[no-untyped-def]
+        return list(await conn.scalars(stmt))
+
+    return read(env, rows)
 
 
 def shipment_count(env: dict[str, str | None]) -> int:
@@ -120,6 +133,20 @@ def test_import_is_idempotent_and_listable(cli, env) -> None:  # type: ignore[no
     shown = cli("shipments", "show", str(shipment_id), "-m", "acme")
     assert "olivia@example.com" in shown.stdout
     assert cli("shipments", "show", "999999", "-m", "acme").exit_code == 1
+
+
+def test_shipments_list_pages_with_the_api_cursor(cli, env) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", str(FIXTURES / "shipments_good.csv"), "-m", "acme").exit_code == 0
+    first = cli("shipments", "list", "-m", "acme", "--limit", "3")
+    found = re.search(r"next page: --cursor (\S+)", first.stdout)
+    assert found is not None
+    rest = cli("shipments", "list", "-m", "acme", "--limit", "3", "--cursor", found.group(1))
+    assert rest.exit_code == 0 and "next page" not in rest.stdout
+    numbers = set(scalar_all(env, select(ShipmentRow.tracking_number)))
+    shown = {n for n in numbers if n in first.stdout} | {n for n in numbers if n in rest.stdout}
+    assert shown == numbers and not {n for n in numbers if n in first.stdout} & {n for n in numbers if n in rest.stdout}
+    bad = cli("shipments", "list", "-m", "acme", "--cursor", found.group(1) + "x")
+    assert bad.exit_code == 2 and "cursor" in bad.output
 
 
 def test_bad_header_and_unknown_merchant(cli) -> None:  # type: ignore[no-untyped-def]

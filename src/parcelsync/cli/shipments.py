@@ -13,6 +13,7 @@ from parcelsync.db.queries import shipments as shipment_queries
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.expected.store import expected_for
 from parcelsync.expected.transit import describe
+from parcelsync.sync.shipment_listing import list_shipments
 
 shipments_app = typer.Typer(help="Shipments.", no_args_is_help=True)
 
@@ -27,18 +28,12 @@ def shipments_list(
     cursor: Annotated[str | None, typer.Option(help="next cursor printed by the previous page")] = None,
 ) -> None:
     """List a merchant's shipments, newest last, one page at a time."""
-    from parcelsync.domain.carriers import default_registry
-
-    filters = shipment_queries.ShipmentFilter(
-        status=status.value if status else None,
-        carrier=default_registry().canonical(carrier) if carrier else None,
-        order_id=order_id,
-    )
+    filters = shipment_queries.ShipmentFilter.of(status=status, carrier=carrier, order_id=order_id)
 
     async def main() -> tuple[shipment_queries.Page, dict[int, Any]]:
         async with database(load_settings()) as sessions, unit_of_work(sessions) as session:
             await require_merchant(session, merchant)
-            page = await shipment_queries.list_shipments(session, merchant, filters, limit=limit, cursor=cursor)
+            page = await list_shipments(session, merchant, filters, limit=limit, cursor=cursor)
             return page, await expected_for(session, merchant, page.items)
 
     try:

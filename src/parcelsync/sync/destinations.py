@@ -2,24 +2,38 @@
 
 Per registered connector: the shipment's target there and its sync state, or `skipped` with
 why: "no connection" when the merchant has none or it is disabled, or the missing key field.
+`destination_condition` is the same model as SQL, for listing shipments by destination state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, false, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from parcelsync.connectors.registry import all_connectors
-from parcelsync.db.tables import ConnectionRow, SyncTargetRow
+from parcelsync.db.queries.shipment_filter import DestinationFilter
+from parcelsync.db.tables import ConnectionRow, ShipmentRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import TargetState
 from parcelsync.sync.gateways import default_gateway
-from parcelsync.sync.keys import HasTargetFields, TargetKey, skip_reason, target_keys
+from parcelsync.sync.keys import (
+    HasTargetFields,
+    TargetKey,
+    key_expression,
+    key_present_condition,
+    keys_condition,
+    selector_condition,
+    skip_reason,
+    target_keys,
+)
 
 NO_CONNECTION = "no connection"
 NOT_PLANNED = "not planned yet"
+# Below this many matching targets a destination condition is an IN list on indexed shipment columns.
+DEST_IN_LIST_MAX = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +91,45 @@ async def read_destinations(session: AsyncSession, shipment: HasTargetFields) ->
         else:
             out.append(Destination(provider, True, True, key, row.state, row.reason, row))
     return out
+
+
+async def destination_condition(
+    session: AsyncSession, merchant_id: str, wanted: DestinationFilter
+) -> ColumnElement[bool]:
+    """SQL over shipment rows: those `read_destinations` shows in `wanted.state` at `wanted.provider`.
+
+    Without an enabled connection every shipment is skipped there; with one, a shipment lacking the key's
+    fields (or naming another gateway) is skipped, and any other is in its target's state (one not planned
+    yet is not matched).
+    """
+    provider = wanted.provider
+    enabled = await session.scalar(
+        select(ConnectionRow.enabled).where(
+            ConnectionRow.merchant_id == merchant_id, ConnectionRow.provider == provider.value
+        )
+    )
+    if not enabled:
+        return true() if wanted.state is TargetState.SKIPPED else false()
+    gateway = await default_gateway(session, merchant_id)
+    if wanted.state is TargetState.SKIPPED:
+        return not_(key_present_condition(provider, gateway=gateway))
+    keys = list(
+        await session.scalars(
+            select(SyncTargetRow.target_key)
+            .where(
+                SyncTargetRow.merchant_id == merchant_id,
+                SyncTargetRow.state == wanted.state,
+                SyncTargetRow.provider == provider.value,
+            )
+            .limit(DEST_IN_LIST_MAX + 1)
+        )
+    )
+    if len(keys) <= DEST_IN_LIST_MAX:
+        # Few matching targets: an IN list on indexed shipment columns; many: a correlated EXISTS probe.
+        return keys_condition(provider, keys, gateway=gateway) if keys else ShipmentRow.id.is_(None)
+    fed = and_(
+        SyncTargetRow.merchant_id == ShipmentRow.merchant_id,
+        SyncTargetRow.provider == provider.value,
+        SyncTargetRow.target_key == key_expression(provider),
+    )
+    return and_(exists().where(fed, SyncTargetRow.state == wanted.state), selector_condition(provider, gateway=gateway))

@@ -19,8 +19,8 @@ from parcelsync.domain.provider import Provider
 from parcelsync.sync.gateways import gateway_providers
 
 __all__ = [
-    "HasTargetFields", "TargetKey", "history_keys", "key_columns", "key_expression", "key_for", "keys_condition",
-    "parse_key", "skip_reason", "target_key", "target_keys",
+    "HasTargetFields", "TargetKey", "history_keys", "key_columns", "key_expression", "key_for",
+    "key_present_condition", "keys_condition", "parse_key", "skip_reason", "target_key", "target_keys",
 ]
 
 
@@ -98,3 +98,9 @@ def selector_condition(provider: Provider | str, *, gateway: str | None) -> Colu
     if gateway == only_when[1]:
         return or_(column.is_(None), column == "", column == only_when[1])
     return column == only_when[1]
+
+
+def key_present_condition(provider: Provider | str, *, gateway: str | None) -> ColumnElement[bool]:
+    """SQL of `skip_reason(...) is None`: rows this destination selects that have every field of its key."""
+    present = (and_(column.is_not(None), column != "") for column in key_columns(provider))
+    return and_(selector_condition(provider, gateway=gateway), *present)

@@ -1,162 +1,47 @@
-"""Shipment list (search, filters, keyset pages) and one shipment's detail, for the dashboard.
+"""The dashboard's shipment list order, its carrier choices, and one shipment's detail.
 
+The list itself is the API's (`sync.shipment_listing`, one filter and one cursor), newest first.
 Built to stay fast at a million rows: every page is one indexed range scan of at most
 `limit + 1` rows (no OFFSET, no COUNT(*)). Unfiltered pages walk (merchant_id, updated_at, id);
-a status or carrier filter walks its own (merchant_id, column, id) index; a search matches the
-indexed key columns exactly (tracking number also by prefix).
+a status or carrier filter walks its own (merchant_id, column, id) index (`sort_for`); a search
+matches the indexed key columns exactly (tracking number also by prefix).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
+from parcelsync.db.queries.shipment_filter import CursorError, ShipmentFilter, SortOrder
+from parcelsync.db.queries.shipments import Page
 from parcelsync.db.tables import AuditRow, CheckpointRow, ShipmentRow, StatusEventRow, SyncTargetRow
-from parcelsync.domain.provider import Provider
 from parcelsync.sync.destinations import read_destinations
-from parcelsync.sync.gateways import default_gateway
-from parcelsync.sync.keys import TargetKey, key_expression, keys_condition, selector_condition
+from parcelsync.sync.keys import TargetKey
+from parcelsync.sync.shipment_listing import list_shipments
 
 PAGE_SIZE = 50
-# Below this many matching targets a destination filter becomes an IN list on indexed shipment columns.
-DEST_IN_LIST_MAX = 1000
 AUDIT_SCAN_LIMIT = 500
 
 
-@dataclass(frozen=True, slots=True)
-class ShipmentFilter:
-    q: str = ""
-    status: str = ""
-    carrier: str = ""
-    destination: str = ""  # "<provider>:<state>", e.g. "<provider id>:parked"
-
-    @property
-    def ordered_by_update(self) -> bool:
-        return not (self.status or self.carrier)
-
-    def destination_parts(self) -> tuple[Provider, str] | None:
-        provider, _, state = self.destination.partition(":")
-        try:
-            return Provider(provider), state
-        except ValueError:
-            return None
+def sort_for(flt: ShipmentFilter) -> SortOrder:
+    """The order whose index serves the filter: by id under a status or carrier filter, else by update time."""
+    return "id" if flt.status or flt.carrier else "updated_at"
 
 
-@dataclass(frozen=True, slots=True)
-class ShipmentPage:
-    rows: list[ShipmentRow]
-    next_cursor: str | None
-    prev_cursor: str | None
-
-
-def _cursor(row: ShipmentRow, by_update: bool) -> str:
-    return f"{row.updated_at.isoformat()}~{row.id}" if by_update else str(row.id)
-
-
-def _parse_cursor(cursor: str, by_update: bool) -> tuple[datetime, int] | int | None:
+async def shipment_page(
+    session: AsyncSession, merchant_id: str, flt: ShipmentFilter, *, after: str | None, before: str | None
+) -> Page:
+    """One page, newest first: `after` goes on to older rows, `before` back to newer ones. A cursor that
+    is not this listing's (edited, or of the other order after the filters changed) starts from the newest."""
+    sort = sort_for(flt)
     try:
-        if by_update:
-            at, _, ident = cursor.rpartition("~")
-            return datetime.fromisoformat(at), int(ident)
-        return int(cursor)
-    except ValueError:
-        return None
-
-
-def _search_clause(q: str) -> ColumnElement[bool]:
-    numbers = {q, q.upper()}
-    upper = q.upper()
-    clauses: list[ColumnElement[bool]] = [
-        ShipmentRow.tracking_number.in_(numbers),
-        ShipmentRow.order_id == q,
-        ShipmentRow.payment_intent_id == q,
-        ShipmentRow.customer_email.in_({q, q.lower()}),
-    ]
-    if len(q) >= 4:
-        clauses.append(and_(ShipmentRow.tracking_number >= upper, ShipmentRow.tracking_number < upper + "\uffff"))
-    return or_(*clauses)
-
-
-def _target_match(provider: Provider) -> ColumnElement[bool]:
-    """The sync_targets row of `provider` that a shipment row feeds (correlated)."""
-    return and_(
-        SyncTargetRow.merchant_id == ShipmentRow.merchant_id,
-        SyncTargetRow.provider == provider.value,
-        SyncTargetRow.target_key == key_expression(provider),
-    )
-
-
-async def _destination_clause(
-    session: AsyncSession, merchant_id: str, provider: Provider, state: str
-) -> ColumnElement[bool]:
-    """Few matching targets: an IN list on indexed shipment columns; many: a correlated EXISTS probe."""
-    keys = list(
-        await session.scalars(
-            select(SyncTargetRow.target_key)
-            .where(
-                SyncTargetRow.merchant_id == merchant_id,
-                SyncTargetRow.state == state,
-                SyncTargetRow.provider == provider.value,
-            )
-            .limit(DEST_IN_LIST_MAX + 1)
+        return await list_shipments(
+            session, merchant_id, flt, limit=PAGE_SIZE, cursor=after, before=before, sort=sort, newest_first=True
         )
-    )
-    gateway = await default_gateway(session, merchant_id)
-    if len(keys) <= DEST_IN_LIST_MAX:
-        return keys_condition(provider, keys, gateway=gateway) if keys else ShipmentRow.id.is_(None)
-    return and_(
-        exists().where(_target_match(provider), SyncTargetRow.state == state),
-        selector_condition(provider, gateway=gateway),
-    )
-
-
-async def list_shipments(
-    session: AsyncSession,
-    merchant_id: str,
-    flt: ShipmentFilter,
-    *,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = PAGE_SIZE,
-) -> ShipmentPage:
-    """One page, newest first. `after` continues to older rows; `before` goes back to newer ones."""
-    by_update = flt.ordered_by_update
-    stmt: Select[ShipmentRow] = select(ShipmentRow).where(
-        ShipmentRow.merchant_id == merchant_id, ShipmentRow.deleted_at.is_(None)
-    )
-    if flt.q:
-        stmt = stmt.where(_search_clause(flt.q.strip()))
-    if flt.status:
-        stmt = stmt.where(ShipmentRow.status == flt.status)
-    if flt.carrier:
-        stmt = stmt.where(ShipmentRow.carrier == flt.carrier)
-    dest = flt.destination_parts()
-    if dest is not None:
-        stmt = stmt.where(await _destination_clause(session, merchant_id, *dest))
-    sort = (ShipmentRow.updated_at, ShipmentRow.id) if by_update else (ShipmentRow.id,)
-    sort_key = tuple_(*sort) if by_update else ShipmentRow.id
-    backwards = before is not None and after is None
-    cursor = _parse_cursor(before if backwards else after, by_update) if (after or before) else None  # type: ignore[arg-type]
-    if cursor is not None:
-        value = tuple_(*cursor) if isinstance(cursor, tuple) else cursor
-        stmt = stmt.where(sort_key > value if backwards else sort_key < value)
-    order = [c.asc() for c in sort] if backwards else [c.desc() for c in sort]
-    rows = list((await session.scalars(stmt.order_by(*order).limit(limit + 1))).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if backwards:
-        rows.reverse()
-    has_older = more if not backwards else True
-    has_newer = (cursor is not None) if not backwards else more
-    return ShipmentPage(
-        rows=rows,
-        next_cursor=_cursor(rows[-1], by_update) if rows and has_older else None,
-        prev_cursor=_cursor(rows[0], by_update) if rows and has_newer else None,
-    )
+    except CursorError:
+        return await list_shipments(session, merchant_id, flt, limit=PAGE_SIZE, sort=sort, newest_first=True)
 
 
 async def carriers_in_use(session: AsyncSession, merchant_id: str, limit: int = 100) -> list[str]:

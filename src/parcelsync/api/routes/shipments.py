@@ -17,13 +17,12 @@ from parcelsync.api.params import MAX_ID, Rfc3339DateTime
 from parcelsync.api.routes.sync import ShipmentDetailOut, shipment_detail
 from parcelsync.api.schemas import BatchOut, ItemResultOut, ShipmentPageOut, ShipmentWriteOut
 from parcelsync.db.queries import shipments as q
-from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.status import DeliveryStatus
-from parcelsync.domain.tracking_numbers import normalize
 from parcelsync.ingest.errors import FieldError, InvalidInput
 from parcelsync.ingest.schema import ShipmentIn, ShipmentPatch
 from parcelsync.ingest.service import delete_shipment, patch_shipment, upsert_shipments
 from parcelsync.security.csv_export import export_shipments
+from parcelsync.sync.shipment_listing import list_shipments as list_page
 
 router = APIRouter(prefix="/v1/shipments", tags=["shipments"])
 
@@ -72,14 +71,14 @@ def shipment_filter(
     updated_since: Annotated[Rfc3339DateTime | None, Query(description="RFC 3339, e.g. 2026-03-01T08:00:00Z")] = None,
 ) -> q.ShipmentFilter:
     """The listing filters (shared by the JSON listing and the CSV export)."""
-    return q.ShipmentFilter(
-        status=status.value if status else None,
-        carrier=default_registry().canonical(carrier) if carrier else None,
+    return q.ShipmentFilter.of(
+        status=status,
+        carrier=carrier,
         order_id=order_id,
         payment_intent_id=payment_intent_id,
-        tracking_number_prefix=normalize(tracking_number_prefix) if tracking_number_prefix else None,
-        customer_email=customer_email.strip().lower() if customer_email else None,
-        destination_country=destination_country.upper() if destination_country else None,
+        tracking_number_prefix=tracking_number_prefix,
+        customer_email=customer_email,
+        destination_country=destination_country,
         updated_since=updated_since,
     )
 
@@ -134,7 +133,7 @@ async def list_shipments(
 ) -> ShipmentPageOut:
     """Live shipments, filtered; follow `next_cursor` (same filters) until it is null to see every row once."""
     reject_unknown_params(request, LIST_PARAMS)
-    page = await q.list_shipments(session, merchant.id, filters, limit=limit, cursor=cursor, sort=sort)
+    page = await list_page(session, merchant.id, filters, limit=limit, cursor=cursor, sort=sort)
     return ShipmentPageOut(items=await shipments_out(session, page.items), next_cursor=page.next_cursor)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse, Response
 
+from parcelsync.db.queries.shipment_filter import DestinationFilter, ShipmentFilter
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.expected.store import expected_for
@@ -14,14 +17,32 @@ from parcelsync.web.app import PREFIX, Page, db, page, post_page, render
 
 router = APIRouter()
 
-DESTINATION_CHOICES = [f"{p.value}:{s}" for p in Provider for s in queries.SYNC_STATES]
+DESTINATION_CHOICES = [str(DestinationFilter(p, s)) for p in Provider for s in queries.SYNC_STATES]
 
 
-def _filter(request: Request) -> search.ShipmentFilter:
+@dataclass(frozen=True, slots=True)
+class ListForm:
+    """The list form's fields as given (unknown choices dropped), echoed into the form and the page links."""
+
+    q: str
+    status: str
+    carrier: str
+    destination: str
+
+    def to_filter(self) -> ShipmentFilter:
+        return ShipmentFilter.of(
+            search=self.q,
+            status=DeliveryStatus(self.status) if self.status else None,
+            carrier=self.carrier,
+            destination=DestinationFilter.parse(self.destination),
+        )
+
+
+def _form(request: Request) -> ListForm:
     q = request.query_params
     status = q.get("status", "")
     destination = q.get("destination", "")
-    return search.ShipmentFilter(
+    return ListForm(
         q=q.get("q", "").strip()[:200],
         status=status if status in {s.value for s in DeliveryStatus} else "",
         carrier=q.get("carrier", "").strip()[:64],
@@ -33,11 +54,12 @@ def _filter(request: Request) -> search.ShipmentFilter:
 async def shipment_list(
     request: Request, pg: Page = Depends(page), session: AsyncSession = Depends(db)
 ) -> HTMLResponse:
-    flt = _filter(request)
+    form = _form(request)
     if pg.merchant_id is None:
         return render(request, "empty.html", pg)
-    result = await search.list_shipments(
-        session, pg.merchant_id, flt, after=request.query_params.get("after"), before=request.query_params.get("before")
+    params = request.query_params
+    result = await search.shipment_page(
+        session, pg.merchant_id, form.to_filter(), after=params.get("after"), before=params.get("before")
     )
     template = "_shipment_rows.html" if request.headers.get("HX-Target") == "shipment-results" else "shipments.html"
     return render(
@@ -45,7 +67,7 @@ async def shipment_list(
         template,
         pg,
         nav="shipments",
-        flt=flt,
+        flt=form,
         result=result,
         statuses=[s.value for s in DeliveryStatus],
         carriers=await search.carriers_in_use(session, pg.merchant_id),
