@@ -63,6 +63,9 @@ class ParsedWebhook:
     update: StatusUpdate
     delivery_key: str
     """Equal for redeliveries of the same state (signature and timestamps may differ)."""
+    replay_key: str | None = None
+    """Where the provider's signature does not cover the body (TrackingMore v2 signs only a timestamp):
+    equal for every webhook carrying the same signature, which is then accepted once."""
 
 
 class StatusIntake(Protocol):

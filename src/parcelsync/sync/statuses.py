@@ -159,6 +159,20 @@ def _intake(connector: Connector) -> StatusIntake:
     return connector.status_intake
 
 
+REPLAY_PREFIX = "replay:"
+"""Replay keys share the delivery table (and its unique key) with delivery keys, under this prefix."""
+
+
+async def _claim(session: AsyncSession, merchant_id: str, provider: str, key: str, now: datetime) -> bool:
+    """Record a delivery (or replay) key; False when it was recorded before: the webhook was seen."""
+    inserted = await session.execute(
+        _insert(session, WebhookDeliveryRow)
+        .values(merchant_id=merchant_id, provider=provider, delivery_key=key, received_at=now)
+        .on_conflict_do_nothing(index_elements=["merchant_id", "provider", "delivery_key"])
+    )
+    return bool(rows_affected(inserted))
+
+
 async def receive_webhook(
     session: AsyncSession,
     cipher: CredentialCipher,
@@ -190,12 +204,11 @@ async def receive_webhook(
     if not is_status_source(connection.options):
         WEBHOOKS.labels(pid, "not_status_source").inc()
         return None
-    inserted = await session.execute(
-        _insert(session, WebhookDeliveryRow)
-        .values(merchant_id=merchant_id, provider=pid, delivery_key=parsed.delivery_key, received_at=now)
-        .on_conflict_do_nothing(index_elements=["merchant_id", "provider", "delivery_key"])
-    )
-    if not rows_affected(inserted):
+    replay = parsed.replay_key
+    if replay is not None and not await _claim(session, merchant_id, pid, REPLAY_PREFIX + replay, now):
+        WEBHOOKS.labels(pid, "replayed").inc()
+        raise WebhookRejected(409, "this webhook signature was already used: a replay is not applied")
+    if not await _claim(session, merchant_id, pid, parsed.delivery_key, now):
         WEBHOOKS.labels(pid, "duplicate").inc()
         return None
     WEBHOOKS.labels(pid, "ok").inc()

@@ -114,11 +114,20 @@ async def test_webhook_replays_are_harmless_and_stale_ones_refused(world: World,
     body = {"meta": {"code": 200}, "data": data, "verifyInfo": {"timeStr": now, "signature": sign(now, email)}}
     url = f"/v1/webhooks/trackingmore/{ALPHA}"
     first = await http.post(url, json=body)
-    again = await http.post(url, json=body)
     assert first.status_code == 200 and first.json().get("duplicate") is not True, first.text
-    assert again.status_code == 200 and again.json()["duplicate"] is True
+    again = await http.post(url, json=body)
+    assert again.status_code == 409  # the same (timeStr, signature) pair: a replay
+    forged_data = {**body, "data": {**data, "status": "delivered"}}
+    assert (await http.post(url, json=forged_data)).status_code == 409  # a captured signature carries no new data
+    fresh = str(int(now) - 1)
+    redelivered = {**body, "verifyInfo": {"timeStr": fresh, "signature": sign(fresh, email)}}
+    answer = await http.post(url, json=redelivered)  # the provider redelivering the same state, signed anew
+    assert answer.status_code == 200 and answer.json()["duplicate"] is True, answer.text
     shipment = (await http.get(f"/v1/shipments/{world.alpha_shipment}", headers=bearer(world.alpha_read))).json()
     assert shipment["status"] == "in_transit"
+    for endless in ("NaN", "1e400", "inf"):
+        signed = {**body, "verifyInfo": {"timeStr": endless, "signature": sign(endless, email)}}
+        assert (await http.post(url, json=signed)).status_code == 401, endless
     stale = str(int(time.time()) - 3600)
     old = {**body, "verifyInfo": {"timeStr": stale, "signature": sign(stale, email)}}
     assert (await http.post(url, json=old)).status_code == 401

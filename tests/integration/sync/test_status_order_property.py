@@ -110,7 +110,8 @@ def tracking(number: str, states: list[str], upto: int) -> dict[str, Any]:
 
 
 def webhook_body(data: dict[str, Any]) -> bytes:
-    time_str = str(int(time.time()))
+    """Signed with a timeStr of its own: a (timeStr, signature) pair is accepted once (a replay is refused)."""
+    time_str = f"{time.time():.6f}"
     return json.dumps({
         "meta": {"code": 200, "type": "Success", "message": "Success"}, "data": data,
         "verifyInfo": {"timeStr": time_str, "signature": sign(time_str, EMAIL)},

@@ -24,7 +24,12 @@ from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import ProviderError
 from parcelsync.providers.trackingmore.client import TrackingMoreClient
 from parcelsync.providers.trackingmore.mapping import parse_time
-from parcelsync.providers.trackingmore.webhook import WebhookVerificationError, parse_webhook, verify_webhook
+from parcelsync.providers.trackingmore.webhook import (
+    WebhookVerificationError,
+    parse_webhook,
+    replay_key,
+    verify_webhook,
+)
 
 ID = Provider.TRACKINGMORE.value
 
@@ -111,7 +116,7 @@ class TrackingMoreIntake:
             update = parse_webhook(payload)
         except (WebhookVerificationError, ValueError) as exc:
             raise WebhookInvalid(str(exc)) from None
-        return ParsedWebhook(update, delivery_key(payload))
+        return ParsedWebhook(update, delivery_key(payload), replay_key(payload))
 
     def wants_polling(self, options: Mapping[str, Any]) -> bool:
         return options.get("webhooks") is False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -48,6 +49,12 @@ def _signature_fields(payload: Mapping[str, Any]) -> tuple[str, str]:
     return str(time_str), signature
 
 
+def replay_key(body: bytes | str | Mapping[str, Any]) -> str:
+    """The (timeStr, signature) pair as one key: the v2 scheme signs nothing else, so each pair is accepted once."""
+    time_str, signature = _signature_fields(_decode(body))
+    return hashlib.sha256(f"{time_str}:{signature.strip().lower()}".encode()).hexdigest()
+
+
 def verify_webhook(
     body: bytes | str | Mapping[str, Any],
     account_email: str,
@@ -66,6 +73,8 @@ def verify_webhook(
         sent_at = float(time_str)
     except ValueError:
         raise WebhookVerificationError("webhook timeStr is not a Unix time") from None
+    if not math.isfinite(sent_at):  # NaN compares false with everything: it would pass the window forever
+        raise WebhookVerificationError("webhook timeStr is not a finite Unix time")
     if sent_at > 1e11:
         sent_at /= 1000.0
     current = time.time() if now is None else now

@@ -74,3 +74,18 @@ def test_parse_webhook_returns_the_tracking_update() -> None:
     assert update.status is DeliveryStatus.AVAILABLE_FOR_PICKUP
     with pytest.raises(ValueError):
         parse_webhook({"meta": {"code": 200}, "data": {}})
+
+
+@pytest.mark.parametrize("time_str", ["NaN", "nan", "inf", "-Infinity", "1e400"])
+def test_a_time_str_that_is_not_a_finite_number_is_refused_even_when_signed(time_str: str) -> None:
+    with pytest.raises(WebhookVerificationError, match="finite"):
+        verify_webhook(body(time_str), EMAIL, now=NOW)
+    with pytest.raises(WebhookVerificationError):
+        verify_webhook(body(time_str), EMAIL, now=NOW + 10**9)
+
+
+def test_the_replay_key_is_the_signed_pair_whatever_the_data() -> None:
+    from parcelsync.providers.trackingmore.webhook import replay_key
+
+    assert replay_key(body(status="transit")) == replay_key(body(status="delivered"))
+    assert replay_key(body()) != replay_key(body(str(int(NOW) + 1)))
