@@ -16,7 +16,7 @@ from tests.e2e.server import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-WAIT_MS = 30_000
+WAIT_MS = 60_000
 POLLS = 120
 BLOCKING = {"serious", "critical"}
 STORE_ID = "first-shop"

@@ -74,6 +74,9 @@ async def test_save_test_edit_keeps_the_secret_and_never_echoes_it(setup: Setup)
     assert "Connected" in probe.text and "✓" in probe.text
     wrong = await s.post("/dashboard/connections/useepay/check", {**form, "credentials.api_key": "nope"}, headers=HX)
     assert "✗" in wrong.text
+    without_htmx = await s.post("/dashboard/connections/useepay/check", form)
+    assert "<h1>Connect UseePay</h1>" in without_htmx.text and "✓" in without_htmx.text
+    assert s.accounts.useepay_api_key not in without_htmx.text
     saved = await s.post("/dashboard/connections/useepay", {**form, "next": "setup"})
     assert saved.status_code == 303 and saved.headers["location"] == "/dashboard/setup/providers"
     api_key = s.accounts.useepay_api_key

@@ -157,9 +157,11 @@ async def check(
     request: Request, t: Target = Depends(change_target), session: AsyncSession = Depends(db),
     dash: Dashboard = Depends(dashboard),
 ) -> HTMLResponse:
-    """"Test connection" on the form as filled in, before anything is saved."""
+    """"Test connection" on the form as filled in, before anything is saved (without htmx: the form again, with
+    the verdict; credentials are not echoed, so they are typed again)."""
     row = await store.get_connection_row(session, t.merchant_id, t.provider)
-    change = read_form(t.connector, await request.form())
+    form = await request.form()
+    change = read_form(t.connector, form)
     try:
         conn = _candidate(t.connector, t.merchant_id, row, _stored_credentials(dash, row), change)
     except InvalidInput as exc:
@@ -167,7 +169,13 @@ async def check(
     else:
         async with dash.http_factory() as http:
             result = await test_connection(conn, http)
-    return render(request, "_probe.html", t.pg, result=result)
+    if request.headers.get("HX-Request"):
+        return render(request, "_probe.html", t.pg, result=result)
+    ctx = _form_context(
+        dash, t.pg, t.connector, row, options=form_echo(t.connector, form), next_page=str(form.get("next") or ""),
+        base_url=change.base_url or "", enabled=change.enabled,
+    )
+    return render(request, "connection_form.html", t.pg, **ctx, result=result)
 
 
 async def _set_enabled(t: Target, enabled: bool, session: AsyncSession, dash: Dashboard, request: Request) -> Response:
