@@ -58,6 +58,7 @@ async def main(port: int, db_path: str, empty_accounts: str | None = None) -> No
         auto_migrate=False,
         worker_poll_interval_s=0.2,
         log_level="WARNING",
+        allow_private_base_urls=True,
     )
     app = create_app(settings)
     sandbox_app = create_sandboxes(Sandboxes())

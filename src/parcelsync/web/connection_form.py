@@ -130,8 +130,9 @@ def option_values(model: type[BaseModel], stored: Mapping[str, Any] | None) -> d
     return values
 
 
-def read_form(connector: Connector, form: Mapping[str, Any]) -> ConnectionChange:
-    """The change a submitted form asks for: blank credentials are left out (kept), blank options unset."""
+def read_form(connector: Connector, form: Mapping[str, Any], *, allow_private: bool = False) -> ConnectionChange:
+    """The change a submitted form asks for: blank credentials are left out (kept), blank options unset;
+    `allow_private` is PARCELSYNC_ALLOW_PRIVATE_BASE_URLS."""
     credentials = {
         f.key: str(form.get(f.name) or "").strip() for f in credential_fields(connector)
     }
@@ -151,6 +152,7 @@ def read_form(connector: Connector, form: Mapping[str, Any]) -> ConnectionChange
         credentials={k: v for k, v in credentials.items() if v} or None,
         options=options,
         enabled=form.get("enabled") == "on",
+        allow_private_base_url=allow_private,
     )
 
 

@@ -114,7 +114,7 @@ async def save(
     dash: Dashboard = Depends(dashboard),
 ) -> Response:
     form = await request.form()
-    change = read_form(t.connector, form)
+    change = read_form(t.connector, form, allow_private=dash.settings.allow_private_base_urls)
     next_page = str(form.get("next") or "connections")
     try:
         row, created = await change_connection(session, dash.cipher, t.merchant_id, t.provider, change, mode="upsert")
@@ -144,7 +144,7 @@ def _candidate(
     stored_options = dict(row.options or {}) if row is not None else {}
     options = check_options(provider, {**stored_options, **(change.options or {})}, fill_defaults=True)
     if change.base_url:
-        url = check_base_url(change.base_url, provider)
+        url = check_base_url(change.base_url, provider, allow_private=change.allow_private_base_url)
     elif row is not None:
         url = row.base_url
     else:
@@ -161,7 +161,7 @@ async def check(
     the verdict; credentials are not echoed, so they are typed again)."""
     row = await store.get_connection_row(session, t.merchant_id, t.provider)
     form = await request.form()
-    change = read_form(t.connector, form)
+    change = read_form(t.connector, form, allow_private=dash.settings.allow_private_base_urls)
     try:
         conn = _candidate(t.connector, t.merchant_id, row, _stored_credentials(dash, row), change)
     except InvalidInput as exc:

@@ -1,7 +1,7 @@
 """A merchant can be deactivated (`merchants.deactivated_at`): its tokens, users and pages stop, nothing is sent.
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0020
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from parcelsync.db.base import UTCDateTime
 
 revision = "0018"
-down_revision = "0015"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
