@@ -5,13 +5,17 @@ Never downloads a browser: it uses /usr/bin/chromium and skips with a message wh
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -44,14 +48,14 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
-    """The base URL of a freshly seeded dashboard server (stopped after the session)."""
+@contextlib.contextmanager
+def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str) -> Iterator[str]:
+    """Start `tests.e2e.server` on a fresh SQLite file; yields its base URL, stops it afterwards."""
     port = _free_port()
-    db = tmp_path_factory.mktemp("e2e") / "dashboard.db"
-    log = (tmp_path_factory.getbasetemp() / "e2e-server.log").open("w")
+    db = tmp_path_factory.mktemp(name) / "dashboard.db"
+    log = (tmp_path_factory.getbasetemp() / f"{name}-server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.e2e.server", "--port", str(port), "--db", str(db)],
+        [sys.executable, "-m", "tests.e2e.server", "--port", str(port), "--db", str(db), *args],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -78,6 +82,30 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
+    """The base URL of a freshly seeded dashboard server (stopped after the session)."""
+    with _serve(tmp_path_factory, "e2e") as base:
+        yield base
+
+
+@dataclass(frozen=True)
+class EmptyServer:
+    """A server whose database is empty (no merchant), and the sandbox accounts a person would connect."""
+
+    base: str
+    sandbox_root: str
+    connections: dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def empty_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[EmptyServer]:
+    accounts = tmp_path_factory.mktemp("empty-accounts") / "accounts.json"
+    with _serve(tmp_path_factory, "e2e-empty", "--empty", str(accounts)) as base:
+        data = json.loads(accounts.read_text())
+        yield EmptyServer(base, data["sandbox_root"], data["connections"])
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """The dashboard's browser-test server: the real app + dashboard + the three sandboxes + a sync worker, in one process.
 
 Run as `python -m tests.e2e.server --port N --db PATH` from the repository root; it migrates and seeds a fresh SQLite
-file, opens sandbox accounts for the seeded merchant, serves on 127.0.0.1:N and syncs in the
-background, so a retried target really reaches the UseePay sandbox.
+file, opens sandbox accounts for the seeded merchant, serves on 127.0.0.1:N and syncs in the background, so a
+retried target really reaches the UseePay sandbox. With `--empty ACCOUNTS_JSON` it seeds nothing (no merchant: the
+first run) and writes the sandbox accounts to that file, for a browser test to type into the connection forms.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -29,7 +32,23 @@ from parcelsync.sync.worker import Worker
 PASSWORD = "e2e-admin-password"
 
 
-async def main(port: int, db_path: str) -> None:
+def write_accounts(path: str, root: str, accounts: SandboxAccounts) -> None:
+    """What a person would copy from the three sandboxes' consoles: base URLs and credentials (tests only)."""
+    urls = SandboxUrls(root)
+    connections = {
+        Provider.USEEPAY.value: {"base_url": urls.useepay, "credentials": accounts.credentials(Provider.USEEPAY)},
+        Provider.SHOPLINE.value: {
+            "base_url": urls.shopline(accounts.shop_handle), "credentials": accounts.credentials(Provider.SHOPLINE),
+        },
+        Provider.TRACKINGMORE.value: {
+            "base_url": urls.trackingmore, "credentials": accounts.credentials(Provider.TRACKINGMORE),
+        },
+    }
+    Path(path).write_text(json.dumps({"sandbox_root": root, "connections": connections}))
+
+
+async def main(port: int, db_path: str, empty_accounts: str | None = None) -> None:
+    """`empty_accounts`: leave the database empty (no merchant) and write the sandbox accounts there."""
     url = f"sqlite+aiosqlite:///{db_path}"
     await asyncio.to_thread(migrate.upgrade_sync, url)
     settings = Settings(
@@ -39,6 +58,7 @@ async def main(port: int, db_path: str) -> None:
         auto_migrate=False,
         worker_poll_interval_s=0.2,
         log_level="WARNING",
+        allow_private_base_urls=True,
     )
     app = create_app(settings)
     sandbox_app = create_sandboxes(Sandboxes())
@@ -48,14 +68,17 @@ async def main(port: int, db_path: str) -> None:
     runtime = app.state.runtime
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=urls.root) as admin:
         await open_sandbox_accounts(admin, urls, accounts, webhook_url=None)
+    if empty_accounts is not None:
+        write_accounts(empty_accounts, urls.root, accounts)
     base_urls = {
         Provider.USEEPAY: urls.useepay,
         Provider.SHOPLINE: urls.shopline(accounts.shop_handle),
         Provider.TRACKINGMORE: urls.trackingmore,
     }
     credentials = {p: accounts.credentials(p) for p in base_urls}
-    async with unit_of_work(runtime.sessions) as session:
-        await seed(session, runtime.cipher, base_urls=base_urls, credentials=credentials)
+    if empty_accounts is None:
+        async with unit_of_work(runtime.sessions) as session:
+            await seed(session, runtime.cipher, base_urls=base_urls, credentials=credentials)
     server = uvicorn.Server(uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", proxy_headers=False
     ))
@@ -74,5 +97,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", required=True)
+    parser.add_argument("--empty", metavar="ACCOUNTS_JSON", help="no seed: write the sandbox accounts to this file")
     args = parser.parse_args()
-    asyncio.run(main(args.port, args.db))
+    asyncio.run(main(args.port, args.db, args.empty))

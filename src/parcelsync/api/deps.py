@@ -88,6 +88,8 @@ async def current_merchant(
     merchant = await get_merchant(session, merchant_id) if len(merchant_id) <= auth.MAX_MERCHANT_ID_CHARS else None
     if merchant is None:
         raise ApiError(404, "merchant not found", fields=[FieldError(source, "no such merchant")])
+    if merchant.deactivated_at is not None and not (principal is not None and principal.is_admin):
+        raise ApiError(403, "this merchant is deactivated", code="merchant_deactivated")
     return merchant
 
 

@@ -20,6 +20,7 @@ from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 
 if TYPE_CHECKING:
+    from parcelsync.connectors.carriers import CarrierNamer
     from parcelsync.connectors.inbound import StoreSource
     from parcelsync.connectors.intake import StatusIntake
     from parcelsync.connectors.readback import ReadBack
@@ -76,6 +77,7 @@ class Connector:
     - `read_back` (reconcile) and `status_intake` (webhooks, polling) are optional capabilities.
     - `inbound` (stores only, optional): the store as a source (its webhooks, backfill, subscription).
     - `public_credentials`: credential names that are identifiers, not secrets (shown in full, never masked).
+    - `carrier_name` (optional): what the provider receives for a carrier, when not the registry's column.
     """
 
     provider: Provider
@@ -95,6 +97,8 @@ class Connector:
     status_intake: StatusIntake | None = None
     inbound: StoreSource | None = None
     public_credentials: tuple[str, ...] = ()
+    carrier_name: CarrierNamer | None = None
+    """What the provider receives for a carrier, when not the registry's column (`connectors.carriers`)."""
 
     @property
     def id(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.queries import carrier_overrides as store
@@ -11,18 +13,24 @@ from parcelsync.domain.provider import Provider
 from parcelsync.sync.planner import plan_carrier
 
 
+@dataclass(frozen=True, slots=True)
+class OverrideSet:
+    """The stored override, and how many of the provider's targets were queued to be sent again."""
+
+    row: CarrierOverrideRow
+    resent: int
+
+
 async def set_override(
     session: AsyncSession, merchant_id: str, provider: Provider, carrier: str, code: str
-) -> CarrierOverrideRow:
+) -> OverrideSet:
     """Map a carrier to the merchant's name for it at one provider; its shipments are sent again."""
     row = await store.set_override(session, merchant_id, provider, carrier, code)
-    await plan_carrier(session, merchant_id, provider, row.carrier)
-    return row
+    return OverrideSet(row, await plan_carrier(session, merchant_id, provider, row.carrier))
 
 
-async def delete_override(session: AsyncSession, merchant_id: str, provider: Provider, carrier: str) -> bool:
-    """Drop an override (False when there was none); its shipments are sent again with the default name."""
+async def delete_override(session: AsyncSession, merchant_id: str, provider: Provider, carrier: str) -> int | None:
+    """Drop an override; returns how many targets are sent again with the default name (None: there was none)."""
     if not await store.delete_override(session, merchant_id, provider, carrier):
-        return False
-    await plan_carrier(session, merchant_id, provider, default_registry().canonical(carrier))
-    return True
+        return None
+    return await plan_carrier(session, merchant_id, provider, default_registry().canonical(carrier))

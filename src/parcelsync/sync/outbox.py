@@ -1,9 +1,9 @@
 """The outbox SQL: claim due targets under a lease, then ack, reschedule, park, kill or release them.
 
 A target is *due* when it is pending, its `next_attempt_at` has come, nobody holds a live lease
-on it, and its connection is enabled and not paused. A claim takes the oldest due target and
-every other due target of the same connection, up to the provider's batch size, and leases them
-to one owner until `lease_expires_at`; a crashed worker's lease simply runs out.
+on it, its connection is enabled and not paused, and its merchant is not deactivated. A claim takes
+the oldest due target and every other due target of the same connection, up to the provider's batch
+size, and leases them to one owner until `lease_expires_at`; a crashed worker's lease simply runs out.
 
 PostgreSQL: the head is picked with `FOR UPDATE SKIP LOCKED`, then the group is leased by one
 `WITH claimable AS (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE ... RETURNING`, so concurrent workers
@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parcelsync.connectors.calls import ClaimedTarget
 from parcelsync.connectors.registry import all_connectors
 from parcelsync.db.results import rows_affected
-from parcelsync.db.tables import ConnectionRow, SyncTargetRow
+from parcelsync.db.tables import ConnectionRow, MerchantRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import PROBLEM_STATES, TargetState
 
@@ -62,6 +62,11 @@ def _connection_usable(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def _merchant_active() -> ColumnElement[bool]:
+    """A deactivated merchant's targets stay pending (nothing is lost) and are sent once it is reactivated."""
+    return ~exists().where(MerchantRow.id == T.merchant_id, MerchantRow.deactivated_at.is_not(None))
+
+
 def _lease_free(now: datetime) -> ColumnElement[bool]:
     return or_(T.lease_expires_at.is_(None), T.lease_expires_at <= now)
 
@@ -69,7 +74,7 @@ def _lease_free(now: datetime) -> ColumnElement[bool]:
 def due_condition(now: datetime) -> ColumnElement[bool]:
     """The named condition "this target may be claimed now"."""
     pending = T.state == TargetState.PENDING.value
-    return and_(pending, T.next_attempt_at <= now, _lease_free(now), _connection_usable(now))
+    return and_(pending, T.next_attempt_at <= now, _lease_free(now), _connection_usable(now), _merchant_active())
 
 
 def _lease_update(ids_query: Any, owner: str, now: datetime, until: datetime) -> Any:

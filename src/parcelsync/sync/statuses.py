@@ -27,7 +27,14 @@ from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
 from parcelsync.db.results import rows_affected
-from parcelsync.db.tables import CheckpointRow, ConnectionRow, ShipmentRow, StatusEventRow, WebhookDeliveryRow
+from parcelsync.db.tables import (
+    CheckpointRow,
+    ConnectionRow,
+    MerchantRow,
+    ShipmentRow,
+    StatusEventRow,
+    WebhookDeliveryRow,
+)
 from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.provider import Provider
 from parcelsync.events import record_events
@@ -220,7 +227,8 @@ async def receive_webhook(
 
 async def polled_connections(session: AsyncSession, now: datetime) -> list[tuple[str, Provider]]:
     """(merchant, provider) of every enabled status-intake connection whose options ask for polling
-    (e.g. `webhooks: false`) and whose next poll is due; `claim_poll` then takes each one atomically."""
+    (e.g. `webhooks: false`) and whose next poll is due, of active merchants; `claim_poll` then takes each one
+    atomically."""
     intakes = {c.id: c for c in with_status_intake()}
     if not intakes:
         return []
@@ -229,6 +237,7 @@ async def polled_connections(session: AsyncSession, now: datetime) -> list[tuple
             ConnectionRow.provider.in_(sorted(intakes)),
             ConnectionRow.enabled.is_(True),
             or_(ConnectionRow.poll_due_at.is_(None), ConnectionRow.poll_due_at <= now),
+            ConnectionRow.merchant_id.not_in(select(MerchantRow.id).where(MerchantRow.deactivated_at.is_not(None))),
         )
     )
     return sorted(

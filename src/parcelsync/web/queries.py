@@ -55,8 +55,13 @@ class ProblemGroup:
 
 
 async def list_merchants(session: AsyncSession, limit: int = 500) -> list[tuple[str, str]]:
-    """(id, name) of the merchants, in id order, for the merchant selector."""
-    rows = await session.execute(select(MerchantRow.id, MerchantRow.name).order_by(MerchantRow.id).limit(limit))
+    """(id, name) of the active merchants, in id order, for the merchant selector (a deactivated one's pages stop)."""
+    rows = await session.execute(
+        select(MerchantRow.id, MerchantRow.name)
+        .where(MerchantRow.deactivated_at.is_(None))
+        .order_by(MerchantRow.id)
+        .limit(limit)
+    )
     return [(r.id, r.name) for r in rows]
 
 
@@ -269,3 +274,20 @@ async def list_connections(session: AsyncSession, merchant_id: str) -> list[Conn
 async def get_connection(session: AsyncSession, merchant_id: str, connection_id: int) -> ConnectionRow | None:
     row = await session.get(ConnectionRow, connection_id)
     return row if row is not None and row.merchant_id == merchant_id else None
+
+
+async def has_shipments(session: AsyncSession, merchant_id: str) -> bool:
+    """Whether the merchant has any shipment at all (deleted ones count: it has been set up)."""
+    found = await session.scalar(select(ShipmentRow.id).where(ShipmentRow.merchant_id == merchant_id).limit(1))
+    return found is not None
+
+
+async def carrier_counts(session: AsyncSession, merchant_id: str) -> list[tuple[str, int]]:
+    """(carrier, live shipments) of every carrier in the merchant's shipments, most used first."""
+    rows = await session.execute(
+        select(ShipmentRow.carrier, func.count())
+        .where(ShipmentRow.merchant_id == merchant_id, ShipmentRow.deleted_at.is_(None))
+        .group_by(ShipmentRow.carrier)
+        .order_by(func.count().desc(), ShipmentRow.carrier)
+    )
+    return [(str(carrier or ""), int(n)) for carrier, n in rows]

@@ -94,7 +94,8 @@ async def test_a_carrier_override_re_plans_that_carriers_shipments_only(sessions
     cipher = CredentialCipher(generate_key())
     async with unit_of_work(sessions) as session:
         await uc.save_connection(session, cipher, "acme", Provider.USEEPAY, credentials=CREDS)
-        await override_use_case.set_override(session, "acme", Provider.USEEPAY, "UPS", "UPS Mail Innovations")
+        changed = await override_use_case.set_override(session, "acme", Provider.USEEPAY, "UPS", "UPS Mail Innovations")
+    assert changed.resent == 1
     versions = await targets(sessions)
     assert versions[("useepay", "pi_ups")] == 2
     assert versions[("useepay", "pi_0")] == 1
@@ -102,6 +103,6 @@ async def test_a_carrier_override_re_plans_that_carriers_shipments_only(sessions
         registry = await carrier_overrides.registry_for(session, "acme")
     assert registry.code_for(Provider.USEEPAY, "ups") == "UPS Mail Innovations"
     async with unit_of_work(sessions) as session:
-        assert await override_use_case.delete_override(session, "acme", Provider.USEEPAY, "ups")
-        assert not await override_use_case.delete_override(session, "acme", Provider.USEEPAY, "ups")
+        assert await override_use_case.delete_override(session, "acme", Provider.USEEPAY, "ups") == 1
+        assert await override_use_case.delete_override(session, "acme", Provider.USEEPAY, "ups") is None
     assert (await targets(sessions))[("useepay", "pi_ups")] == 3

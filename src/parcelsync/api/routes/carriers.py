@@ -83,7 +83,8 @@ async def put_override(
     """Send `code` to this provider for this carrier (canonicalised through the registry)."""
     if not alias_key(carrier):
         raise InvalidInput([FieldError("carrier", "must contain a letter or digit")])
-    return OverrideOut.model_validate(await overrides.set_override(session, merchant.id, provider, carrier, body.code))
+    changed = await overrides.set_override(session, merchant.id, provider, carrier, body.code)
+    return OverrideOut.model_validate(changed.row)
 
 
 @router.delete(
@@ -94,6 +95,6 @@ async def put_override(
 async def delete_override(
     provider: Provider, merchant: MerchantDep, session: SessionDep, carrier: str = CarrierPath
 ) -> Response:
-    if not await overrides.delete_override(session, merchant.id, provider, carrier):
+    if await overrides.delete_override(session, merchant.id, provider, carrier) is None:
         raise not_found("carrier override")
     return Response(status_code=204)

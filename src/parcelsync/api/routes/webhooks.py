@@ -12,11 +12,12 @@ from parcelsync.api.deps import RuntimeDep
 from parcelsync.api.errors import error_response
 from parcelsync.connectors.record import Connector
 from parcelsync.connectors.registry import with_status_intake
+from parcelsync.connectors.webhook_paths import WEBHOOKS_PREFIX, route_path
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.sync.statuses import WebhookRejected, receive_webhook
 
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+router = APIRouter(prefix=WEBHOOKS_PREFIX, tags=["webhooks"])
 
 
 def _receiver(connector: Connector) -> Callable[..., Awaitable[JSONResponse]]:
@@ -53,7 +54,7 @@ def _receiver(connector: Connector) -> Callable[..., Awaitable[JSONResponse]]:
 
 for _connector in with_status_intake():
     router.add_api_route(
-        f"/{_connector.id}/{{merchant_id}}",
+        route_path(_connector),
         _receiver(_connector),
         methods=["POST"],
         responses={

@@ -9,8 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcelsync.connectors.aftership.intake import AfterShipIntake
 from parcelsync.connectors.aftership.send import KEY, AfterShipDestination, overrides_of
+from parcelsync.connectors.carriers import SentCarrier
 from parcelsync.connectors.readback import Drift, HubCopy, OnChecked, ReadBackResult
 from parcelsync.connectors.record import Connector, Kind, need
+from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.aftership.carriers import aftership_slug
@@ -78,6 +80,12 @@ async def read_back(client: object, hub: HubCopy, progress: OnChecked) -> ReadBa
     return result
 
 
+def carrier_name(carrier: str, registry: CarrierRegistry) -> SentCarrier:
+    """AfterShip's slug; without one, no slug is sent and AfterShip detects the courier (its fallback)."""
+    slug = aftership_slug(carrier, registry, overrides_of(registry))
+    return SentCarrier(slug, False) if slug else SentCarrier("(none: AfterShip detects the courier)", True)
+
+
 CONNECTOR = Connector(
     provider=Provider.AFTERSHIP,
     name="AfterShip",
@@ -94,4 +102,5 @@ CONNECTOR = Connector(
     tracks_deletions=True,
     read_back=read_back,
     status_intake=AfterShipIntake(),
+    carrier_name=carrier_name,
 )

@@ -7,12 +7,15 @@ from typing import Literal, cast
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcelsync.connectors.paypal.send import KEY, PayPalDestination
+from parcelsync.connectors.carriers import SentCarrier
+from parcelsync.connectors.paypal.send import KEY, PayPalDestination, overrides_of
 from parcelsync.connectors.readback import Drift, HubCopy, OnChecked, ReadBackResult
 from parcelsync.connectors.record import Connector, Kind, need
+from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import NotFound, ProviderError
+from parcelsync.providers.paypal.carriers import OTHER, paypal_carrier
 from parcelsync.providers.paypal.client import PayPalClient
 from parcelsync.providers.paypal.schemas import LIVE_BASE_URL
 
@@ -76,6 +79,14 @@ async def read_back(client: object, hub: HubCopy, progress: OnChecked) -> ReadBa
     return result
 
 
+def carrier_name(carrier: str, registry: CarrierRegistry) -> SentCarrier:
+    """PayPal's enum; `OTHER` (its fallback) carries the carrier's name beside it."""
+    sent = paypal_carrier(carrier, registry, overrides_of(registry))
+    if sent.carrier == OTHER:
+        return SentCarrier(f"{OTHER} ({sent.carrier_name_other})", True)
+    return SentCarrier(sent.carrier, False)
+
+
 CONNECTOR = Connector(
     provider=Provider.PAYPAL,
     name="PayPal",
@@ -92,4 +103,5 @@ CONNECTOR = Connector(
     probe=probe,
     tracks_deletions=True,
     read_back=read_back,
+    carrier_name=carrier_name,
 )

@@ -1,4 +1,4 @@
-"""Merchants: create, read, list, rename."""
+"""Merchants: create, read, list, rename, deactivate and reactivate."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.db.base import utcnow
 from parcelsync.db.tables import MerchantRow
 
 
@@ -37,5 +38,20 @@ async def rename_merchant(session: AsyncSession, merchant_id: str, name: str) ->
     row = await get_merchant(session, merchant_id)
     if row is not None:
         row.name = name
+        await session.flush()
+    return row
+
+
+async def list_all_merchants(session: AsyncSession, limit: int = 500) -> list[MerchantRow]:
+    """Every merchant, active and deactivated, by name (the admin's merchants page)."""
+    stmt = select(MerchantRow).order_by(MerchantRow.name, MerchantRow.id).limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+async def set_active(session: AsyncSession, merchant_id: str, active: bool) -> MerchantRow | None:
+    """Deactivate (now) or reactivate a merchant; None when there is no such merchant."""
+    row = await get_merchant(session, merchant_id)
+    if row is not None:
+        row.deactivated_at = None if active else (row.deactivated_at or utcnow())
         await session.flush()
     return row

@@ -31,11 +31,11 @@ async def get_page(session: AsyncSession, merchant_id: str) -> TrackingPageRow |
 async def merchant_and_page(
     session: AsyncSession, merchant_id: str
 ) -> tuple[MerchantRow, TrackingPageRow | None] | None:
-    """The merchant and its page settings in one query (every public request needs both); None: no merchant."""
+    """The merchant and its page settings in one query (every public request needs both); None: no (active) merchant."""
     stmt = (
         select(MerchantRow, TrackingPageRow)
         .outerjoin(TrackingPageRow, TrackingPageRow.merchant_id == MerchantRow.id)
-        .where(MerchantRow.id == merchant_id)
+        .where(MerchantRow.id == merchant_id, MerchantRow.deactivated_at.is_(None))
     )
     found = (await session.execute(stmt)).first()
     return (found[0], found[1]) if found else None

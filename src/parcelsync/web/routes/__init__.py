@@ -8,13 +8,17 @@ from starlette.responses import RedirectResponse
 from parcelsync.web.app import PREFIX
 from parcelsync.web.routes import (
     alerts,
+    carriers,
+    connection_edit,
     connections,
     imports,
     login,
+    merchants,
     overview,
     payments,
     problems,
     settings,
+    setup,
     shipments,
     store_backfill,
     webhooks_out,
@@ -24,6 +28,10 @@ router = APIRouter(include_in_schema=False)
 for module in (
     login, overview, shipments, payments, problems, imports, connections, store_backfill, alerts, webhooks_out,
     settings,
+    connection_edit,
+    merchants,
+    setup,
+    carriers,
 ):
     router.include_router(module.router, prefix=PREFIX)
 

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse
 
-from parcelsync.connectors.registry import connector_for, inbound_source
+from parcelsync.connectors.registry import all_connectors, connector_for, inbound_source
+from parcelsync.connectors.webhook_paths import inbound_webhook_path
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import SecretKeyError
 from parcelsync.db.tables import ConnectionRow
@@ -15,6 +16,7 @@ from parcelsync.domain.provider import Provider
 from parcelsync.web import queries
 from parcelsync.web.app import Dashboard, Page, dashboard, db, page, post_page, render
 from parcelsync.web.formatting import masked_credentials
+from parcelsync.web.guards import is_admin
 from parcelsync.web.probe import ProbeResult, test_connection
 
 router = APIRouter()
@@ -32,7 +34,16 @@ def _public(row: ConnectionRow) -> tuple[str, ...]:
     return connector_for(Provider(row.provider)).public_credentials
 
 
-def _view(dash: Dashboard, row: ConnectionRow) -> dict[str, object]:
+def webhook_url(dash: Dashboard, request: Request, provider: str, merchant_id: str) -> str | None:
+    """The full URL this merchant gives the provider for its webhooks (public base URL, else this server's)."""
+    path = inbound_webhook_path(connector_for(provider), merchant_id)
+    if path is None:
+        return None
+    base = (dash.settings.public_base_url or str(request.base_url)).rstrip("/")
+    return base + path
+
+
+def _view(dash: Dashboard, request: Request, row: ConnectionRow) -> dict[str, object]:
     creds = _credentials(dash, row)
     paused = row.paused_until is not None and row.paused_until > utcnow()
     status = "disabled" if not row.enabled else ("paused" if paused else "active")
@@ -43,6 +54,7 @@ def _view(dash: Dashboard, row: ConnectionRow) -> dict[str, object]:
         "credentials": masked_credentials(creds, _public(row)) if creds is not None else None,
         "options": sorted((row.options or {}).items()),
         "store_source": inbound_source(row.provider) is not None,
+        "webhook_url": webhook_url(dash, request, row.provider, row.merchant_id),
     }
 
 
@@ -54,7 +66,11 @@ async def connections(
     dash: Dashboard = Depends(dashboard),
 ) -> HTMLResponse:
     rows = await queries.list_connections(session, pg.merchant_id) if pg.merchant_id else []
-    return render(request, "connections.html", pg, nav="connections", connections=[_view(dash, r) for r in rows])
+    connected = {r.provider for r in rows}
+    return render(
+        request, "connections.html", pg, nav="connections", connections=[_view(dash, request, r) for r in rows],
+        unconnected=[c for c in all_connectors() if c.id not in connected], admin=is_admin(pg),
+    )
 
 
 @router.post("/connections/{connection_id}/test", response_class=HTMLResponse)

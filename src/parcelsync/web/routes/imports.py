@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelsync.ingest.schema import SHIPMENT_FIELDS
-from parcelsync.web.app import PREFIX, Dashboard, Page, dashboard, page, post_page, render
+from parcelsync.web import queries
+from parcelsync.web.app import PREFIX, Dashboard, Page, dashboard, db, page, post_page, render
 
 router = APIRouter()
 CHUNK_BYTES = 64 * 1024
@@ -17,8 +19,12 @@ def _limits(dash: Dashboard) -> dict[str, int]:
 
 
 @router.get("/import", response_class=HTMLResponse)
-async def import_form(request: Request, pg: Page = Depends(page)) -> HTMLResponse:
-    return render(request, "import.html", pg, nav="import", job=None, columns=SHIPMENT_FIELDS, error=None)
+async def import_form(request: Request, pg: Page = Depends(page), session: AsyncSession = Depends(db)) -> HTMLResponse:
+    """While the merchant has no shipment yet this is the first run's third step."""
+    first_run = pg.merchant_id is not None and not await queries.has_shipments(session, pg.merchant_id)
+    return render(
+        request, "import.html", pg, nav="import", job=None, columns=SHIPMENT_FIELDS, error=None, first_run=first_run
+    )
 
 
 @router.post("/import", response_class=HTMLResponse)

@@ -6,27 +6,30 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelsync.db.base import utcnow
 from parcelsync.domain.provider import Provider
 from parcelsync.payments.service import at_risk_summary
 from parcelsync.sync.state import sync_status
 from parcelsync.web import queries
-from parcelsync.web.app import Dashboard, Page, dashboard, db, page, render
+from parcelsync.web.app import PREFIX, Dashboard, Page, dashboard, db, page, render
+from parcelsync.web.guards import is_admin
 
 router = APIRouter()
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, response_model=None)
 async def overview(
     request: Request,
     pg: Page = Depends(page),
     session: AsyncSession = Depends(db),
     dash: Dashboard = Depends(dashboard),
-) -> HTMLResponse:
+) -> Response:
     """Sync health is live; parcel statistics (full scans of the merchant's rows) are cached for a minute."""
     if pg.merchant_id is None:
+        if is_admin(pg):
+            return RedirectResponse(f"{PREFIX}/setup/store", status_code=303)
         return render(request, "empty.html", pg)
     mid = pg.merchant_id
     status = await sync_status(session, utcnow(), merchant_id=mid)
