@@ -8,6 +8,7 @@ checks that the candidates hold every intent at risk).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +17,8 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import CheckpointRow, GatewayCheckRow, ShipmentRow, SyncReceiptRow, SyncTargetRow
-from parcelsync.payments.risk import DONE_STATUSES, STARTED_STATUSES, RiskPolicy
+from parcelsync.expected.store import load_stats
+from parcelsync.payments.risk import DONE_STATUSES, EXPECTED_GRACE_DAYS, STARTED_STATUSES, RiskPolicy
 from parcelsync.sync.keys import selector_condition
 
 PROBLEM_STATUSES = ("exception", "failed_attempt")
@@ -35,6 +37,30 @@ async def _intents(session: AsyncSession, *where: Any) -> set[str]:
     return {r for r in rows if r}
 
 
+async def _past_expected(session: AsyncSession, merchant_id: str, now: datetime) -> list[Any]:
+    """Parcels that may be past their expected date (`expected.transit.expected_delivery`) plus the grace.
+
+    A parcel's latest expected date is its ship day plus the p90 of its lane or, lacking one, of its
+    carrier, so the carrier's smallest p90 over all its rows gives the earliest day it can be late.
+    """
+    shortest: dict[str, int] = {}
+    for (carrier, _), stat in (await load_stats(session, merchant_id)).items():
+        shortest[carrier] = min(stat.p90_days, shortest.get(carrier, stat.p90_days))
+    by_days: dict[int, list[str]] = defaultdict(list)
+    for carrier, days in sorted(shortest.items()):
+        by_days[days].append(carrier)
+    conditions = []
+    for days, carriers in sorted(by_days.items()):
+        shipped_before = now.date() - timedelta(days=days + EXPECTED_GRACE_DAYS)
+        registered_before = datetime.combine(shipped_before, datetime.min.time(), now.tzinfo)
+        shipped = or_(
+            ShipmentRow.ship_date < shipped_before,
+            and_(ShipmentRow.ship_date.is_(None), ShipmentRow.created_at < registered_before),
+        )
+        conditions.append(and_(ShipmentRow.carrier.in_(carriers), shipped))
+    return conditions
+
+
 async def candidate_intents(
     session: AsyncSession, merchant_id: str, gateways: Sequence[str], default: str | None, policy: RiskPolicy,
     now: datetime,
@@ -47,10 +73,9 @@ async def candidate_intents(
     live = _live(merchant_id)
     today = now.date()
     found = await _intents(session, *live, ShipmentRow.status.in_(PROBLEM_STATUSES))
-    found |= await _intents(
-        session, *live, ShipmentRow.status.not_in(sorted(DONE_STATUSES)),
-        ShipmentRow.ship_date < today - timedelta(days=policy.late_after_days),
-    )
+    late = [ShipmentRow.ship_date < today - timedelta(days=policy.late_after_days)]
+    late += await _past_expected(session, merchant_id, now)
+    found |= await _intents(session, *live, ShipmentRow.status.not_in(sorted(DONE_STATUSES)), or_(*late))
     recent_scan = exists().where(
         CheckpointRow.shipment_id == ShipmentRow.id, CheckpointRow.time >= now - timedelta(days=policy.stuck_after_days)
     )

@@ -23,6 +23,7 @@ class ParcelFacts:
     delivered_at: datetime | None = None
     last_checkpoint_at: datetime | None = None
     expected_delivery: date | None = None
+    """The latest day of the expected window (`expected.store.expected_for`, as the API shows it); None: none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ from parcelsync.db.tables import (
     SyncReceiptRow,
     SyncTargetRow,
 )
+from parcelsync.expected.store import expected_for
 from parcelsync.payments.facts import GatewayCheck, GatewayFacts, IntentFacts, ParcelFacts, Receipt
 from parcelsync.payments.kinds import kind_of
 from parcelsync.payments.receipts import to_receipt
@@ -41,12 +42,12 @@ async def gateway_providers(session: AsyncSession, merchant_id: str) -> list[str
     return sorted(p for p in rows if kind_of(p) is Kind.PAYMENT_GATEWAY)
 
 
-def parcel_facts(row: ShipmentRow, last_scan: datetime | None) -> ParcelFacts:
+def parcel_facts(row: ShipmentRow, last_scan: datetime | None, expected: date | None = None) -> ParcelFacts:
     return ParcelFacts(
         shipment_id=row.id, tracking_number=row.tracking_number, carrier=row.carrier, status=row.status,
         ship_date=row.ship_date, created_at=row.created_at, updated_at=row.updated_at, order_id=row.order_id,
         order_value=row.order_value, currency=row.currency, delivered_at=row.delivered_at,
-        last_checkpoint_at=last_scan,
+        last_checkpoint_at=last_scan, expected_delivery=expected,
     )
 
 
@@ -95,6 +96,7 @@ async def load_intents(
     for row in shipments:
         by_intent[row.payment_intent_id or ""].append(row)
     activity = await _last_activity(session, [r.id for r in shipments])
+    expected = await expected_for(session, merchant_id, shipments)
     gateways = await gateway_providers(session, merchant_id)
     default = await default_gateway(session, merchant_id)
     shapes = {g: connector_for(g).key for g in gateways}
@@ -105,7 +107,7 @@ async def load_intents(
         IntentFacts(
             merchant_id=merchant_id,
             payment_intent_id=intent,
-            parcels=tuple(parcel_facts(r, activity.get(r.id)) for r in rows),
+            parcels=tuple(parcel_facts(r, activity.get(r.id), expected[r.id].latest) for r in rows),
             gateways=tuple(
                 _gateway(provider, targets.get((provider, intent)), receipts.get((provider, intent)),
                          checks.get((provider, intent)))

@@ -17,6 +17,10 @@ from parcelsync.payments.facts import GatewayFacts, IntentFacts, ParcelFacts
 DEFAULT_ACCEPT_WITHIN_HOURS = 24
 DEFAULT_STUCK_AFTER_DAYS = 7
 DEFAULT_LATE_AFTER_DAYS = 30
+EXPECTED_GRACE_DAYS = 1
+"""Days past the latest expected delivery date before a parcel counts as late: the window is the lane's
+90th percentile in whole days, so one more day keeps a scan that lands late in the evening (or in another
+time zone) from flagging the payment. The same measure as the "late" alert rule with threshold 1."""
 DONE_STATUSES = frozenset({"delivered", "expired"})
 STARTED_STATUSES = frozenset({"in_transit", "out_for_delivery", "failed_attempt", "available_for_pickup", "exception"})
 
@@ -102,7 +106,7 @@ def _parcel_findings(parcel: ParcelFacts, policy: RiskPolicy, now: datetime) -> 
         out.append(Finding(Reason.FAILED_ATTEMPT, f"{number}: delivery attempt failed", shipment_id=parcel.shipment_id))
     today = now.date()
     if parcel.expected_delivery is not None:
-        if today > parcel.expected_delivery:
+        if (today - parcel.expected_delivery).days > EXPECTED_GRACE_DAYS:
             out.append(Finding(Reason.LATE, f"{number} was expected by {parcel.expected_delivery.isoformat()}",
                                shipment_id=parcel.shipment_id))
     elif parcel.ship_date is not None and (today - parcel.ship_date).days > policy.late_after_days:

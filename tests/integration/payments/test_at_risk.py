@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from tests.integration.sync.sync_harness import MERCHANT, Hub, shipment
 
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
-from parcelsync.db.tables import CheckpointRow, ShipmentRow
+from parcelsync.db.tables import CheckpointRow, ShipmentRow, TransitStatRow
 from parcelsync.domain.provider import Provider
 from parcelsync.payments.policy_store import save_policy
 from parcelsync.payments.risk import Reason, RiskPolicy
@@ -122,6 +123,71 @@ async def test_late_until_delivered(any_hub: Hub) -> None:
     assert await reasons(hub) == {Reason.LATE}
     await hub.upsert([shipment(1, intent=1, status="delivered", ship_date=days_ago(40))])
     assert await reasons(hub) == set()
+
+
+async def transit(hub: Hub, p90_days: int, *, carrier: str = "china-post", country: str = "") -> None:
+    """Seed (or move) a lane's statistics: the parcel's latest expected date is ship day + p90."""
+    async with unit_of_work(hub.sessions) as session:
+        await session.merge(TransitStatRow(merchant_id=MERCHANT, carrier=carrier, destination_country=country,
+                                           samples=10, median_days=min(5, p90_days), p90_days=p90_days))
+
+
+async def scanned_now(hub: Hub) -> None:
+    """A fresh scan on every parcel, so only the lateness rule can shortlist them (not the stuck one)."""
+    async with unit_of_work(hub.sessions) as session:
+        for row in await session.scalars(select(ShipmentRow).where(ShipmentRow.merchant_id == MERCHANT)):
+            session.add(CheckpointRow(shipment_id=row.id, time=utcnow(), description="Sorted", location="Hub",
+                                      status="in_transit"))
+
+
+async def late_by_expected_date(hub: Hub, *, p90_days: int, shipped_days_ago: int) -> None:
+    await transit(hub, p90_days)
+    await hub.upsert([shipment(1, intent=1, status="in_transit", ship_date=days_ago(shipped_days_ago))])
+    await hub.drain(hub.worker())
+    await scanned_now(hub)
+    assert await reasons(hub) == {Reason.LATE}
+
+
+async def test_late_by_the_expected_date_until_delivered(any_hub: Hub) -> None:
+    hub = any_hub
+    await late_by_expected_date(hub, p90_days=10, shipped_days_ago=13)  # the 30-day rule would not fire
+    async with hub.sessions() as session:
+        view = await get_intent(session, MERCHANT, INTENT, hub.clock())
+    assert view is not None and view.findings[0].detail.endswith(f"expected by {days_ago(3)}")
+    await hub.upsert([shipment(1, intent=1, status="delivered", ship_date=days_ago(13))])
+    assert await reasons(hub) == set()
+
+
+async def test_late_by_the_expected_date_until_the_date_moves_later(any_hub: Hub) -> None:
+    hub = any_hub
+    await late_by_expected_date(hub, p90_days=10, shipped_days_ago=12)
+    await transit(hub, 11)  # expected yesterday: within the one-day grace
+    assert await reasons(hub) == set()
+    await transit(hub, 60)  # a slow lane outranks the 30-day rule
+    await hub.upsert([shipment(1, intent=1, status="in_transit", ship_date=days_ago(40))])
+    assert await reasons(hub) == set()
+
+
+async def late_one_safe_two(hub: Hub, late: dict[str, Any], safe: dict[str, Any]) -> None:
+    """Two fresh-scanned parcels in transit: the first (intent 1) late, the second (intent 2) not."""
+    await hub.upsert([shipment(1, intent=1, status="in_transit", **late),
+                      shipment(2, intent=2, status="in_transit", **safe)])
+    await hub.drain(hub.worker())
+    await scanned_now(hub)
+    assert await reasons(hub) == {Reason.LATE}
+    assert await reasons(hub, "pi_000002") == set()
+
+
+async def test_the_lane_date_before_the_carriers(any_hub: Hub) -> None:
+    await transit(any_hub, 20)
+    await transit(any_hub, 8, country="US")
+    await late_one_safe_two(any_hub, {"ship_date": days_ago(12), "destination_country": "US"},
+                            {"ship_date": days_ago(12), "destination_country": "GB"})
+
+
+async def test_no_expected_date_falls_back_to_days_since_shipping(any_hub: Hub) -> None:
+    await transit(any_hub, 5, carrier="ups")
+    await late_one_safe_two(any_hub, {"ship_date": days_ago(40)}, {"ship_date": days_ago(13)})
 
 
 async def test_filters_and_oldest_first(any_hub: Hub) -> None:
