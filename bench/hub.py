@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.sandboxes import MerchantAccounts, SandboxAdmin
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
 from parcelsync.db.queries.merchants import create_merchant
 from parcelsync.db.tables import ShipmentRow, SyncTargetRow
-from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest.connections import save_connection
 from parcelsync.ingest.service import upsert_shipments

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from parcelsync.cli.support import MerchantOpt, console, database, fail, load_settings, require_merchant, run
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.engine import unit_of_work
 from parcelsync.db.queries import shipments as shipment_queries
 from parcelsync.domain.status import DeliveryStatus
@@ -28,7 +29,9 @@ def shipments_list(
     cursor: Annotated[str | None, typer.Option(help="next cursor printed by the previous page")] = None,
 ) -> None:
     """List a merchant's shipments, newest last, one page at a time."""
-    filters = shipment_queries.ShipmentFilter.of(status=status, carrier=carrier, order_id=order_id)
+    filters = shipment_queries.ShipmentFilter.of(
+        carriers=default_registry(), status=status, carrier=carrier, order_id=order_id
+    )
 
     async def main() -> tuple[shipment_queries.Page, dict[int, Any]]:
         async with database(load_settings()) as sessions, unit_of_work(sessions) as session:

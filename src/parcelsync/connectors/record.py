@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from parcelsync.connectors.calls import BatchOutcome, SendContext, TargetSnapshot
 from parcelsync.connectors.keys import KeyShape
+from parcelsync.domain.carriers import CarrierCodes
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 
@@ -74,6 +75,8 @@ class Connector:
     - `credentials` / `options`: pydantic models; they drive API validation, CLI help and forms.
     - `production_url`: used when a connection gives no base URL; `{handle}` is filled from credentials.
     - `build_client`: the one factory (the worker, reconcile and "test connection" all use it).
+    - `carrier_codes`: the provider's name for each canonical carrier, and its fallback
+      (`providers/<name>/carriers.py`); `connectors.carriers.default_registry` hands them to the registry.
     - `read_back` (reconcile) and `status_intake` (webhooks, polling) are optional capabilities.
     - `inbound` (stores only, optional): the store as a source (its webhooks, backfill, subscription).
     - `public_credentials`: credential names that are identifiers, not secrets (shown in full, never masked).
@@ -92,6 +95,7 @@ class Connector:
     build_client: ClientFactory
     send: Sender
     probe: Prober
+    carrier_codes: CarrierCodes
     tracks_deletions: bool = False
     read_back: ReadBack | None = None
     status_intake: StatusIntake | None = None

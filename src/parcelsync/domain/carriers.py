@@ -1,9 +1,11 @@
 """The canonical carrier registry and its mapping onto each provider's carrier names.
 
-Each provider names carriers its own way (TrackingMore `carrier_code`, UseePay `carrier`,
-SHOPLINE `tracking_company`). parcelsync keeps one canonical code per carrier, aliases that
-resolve user input onto it, and per-merchant overrides for provider lists that are only
-partly public. An unknown carrier maps to each provider's explicit fallback.
+Each provider names carriers its own way (a tracking provider's carrier code, a store's
+tracking company, a gateway's carrier enum). parcelsync keeps one canonical code per carrier
+and aliases that resolve user input onto it (`carrier_data`); each provider's names are its
+`CarrierCodes`, declared in that provider's folder and handed to the registry by the connectors.
+Per-merchant overrides fix provider lists that are only partly public. An unknown carrier maps
+to each provider's explicit fallback.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from parcelsync.domain.provider import Provider
 
@@ -25,26 +26,15 @@ def alias_key(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Carrier:
-    """One carrier: its canonical code, display name, per-provider names and tracking-page URL."""
+    """One canonical carrier: its code, display name, tracking-page URL and aliases.
+
+    What each provider calls it is that provider's `CarrierCodes` (declared by its connector).
+    """
 
     code: str
     name: str
-    trackingmore: str
-    useepay: str
-    shopline: str
     url_template: str | None = None
     aliases: tuple[str, ...] = ()
-    paypal: str = "OTHER"
-    aftership: str = ""
-    """PayPal's carrier enum and AfterShip's slug; filled from the providers' tables by their connectors
-    (`connectors/<name>/carriers.py`); "" for AfterShip means "let AfterShip detect the courier"."""
-
-    def code_for(self, provider: Provider) -> str:
-        """This carrier's name at a provider: the column named by the provider's id."""
-        code = getattr(self, provider.value, None)
-        if not isinstance(code, str):
-            raise KeyError(f"no carrier-code column for provider {provider.value!r}")
-        return code
 
     def tracking_url(self, tracking_number: str) -> str | None:
         """The carrier's public tracking page for a number, if the carrier has one."""
@@ -52,24 +42,35 @@ class Carrier:
             return None
         return self.url_template.format(number=tracking_number)
 
-    def lookup_keys(self) -> frozenset[str]:
-        """Every alias key this carrier answers to: code, name, aliases, TrackingMore code, SHOPLINE name."""
-        names = (self.code, self.name, *self.aliases, self.trackingmore, self.shopline)
-        fallbacks = {alias_key(code) for code in FALLBACK_CODES.values()}
-        return frozenset(key for key in map(alias_key, names) if key and key not in fallbacks)
 
+@dataclass(frozen=True, slots=True)
+class CarrierCodes:
+    """One provider's names for the canonical carriers, owned by that provider's folder.
 
-FALLBACK = Carrier("other", "Other", "other", "others", "Other")
-"""What each provider calls a carrier it does not know (its explicit fallback)."""
+    - `codes`: canonical code -> the provider's name; a carrier missing here gets `fallback`.
+    - `fallback`: the provider's explicit name for a carrier it does not know ("" = send none).
+    - `names_resolve`: the provider's names also resolve user input onto the carrier (e.g. a
+      TrackingMore `carrier_code` given as a shipment's carrier).
+    """
 
-FALLBACK_CODES: Mapping[Provider, str] = {p: FALLBACK.code_for(p) for p in Provider}
+    codes: Mapping[str, str]
+    fallback: str
+    names_resolve: bool = False
+
+    def code_of(self, canonical: str) -> str:
+        return self.codes.get(canonical, self.fallback)
 
 
 @dataclass(frozen=True)
 class CarrierRegistry:
-    """Carriers by canonical code and alias, plus per-merchant overrides (provider, code) -> name."""
+    """Carriers by canonical code and alias, each provider's codes, and per-merchant overrides.
+
+    `codes` comes from the connectors (`connectors.carriers.default_registry`); `overrides` maps
+    (provider, canonical code) to a merchant's own name.
+    """
 
     carriers: tuple[Carrier, ...]
+    codes: Mapping[Provider, CarrierCodes] = field(default_factory=dict)
     overrides: Mapping[tuple[Provider, str], str] = field(default_factory=dict)
     _index: dict[str, Carrier] = field(init=False, repr=False, compare=False)
 
@@ -78,9 +79,21 @@ class CarrierRegistry:
         for carrier in self.carriers:
             index.setdefault(alias_key(carrier.code), carrier)
         for carrier in self.carriers:
-            for key in carrier.lookup_keys():
+            for key in self.lookup_keys(carrier):
                 index.setdefault(key, carrier)
         object.__setattr__(self, "_index", index)
+
+    def lookup_keys(self, carrier: Carrier) -> frozenset[str]:
+        """Every alias key a carrier answers to: code, name, aliases, and the names of providers whose
+        names resolve; never a provider's fallback name."""
+        resolving = [c.code_of(carrier.code) for c in self.codes.values() if c.names_resolve]
+        names = (carrier.code, carrier.name, *carrier.aliases, *resolving)
+        fallbacks = {alias_key(c.fallback) for c in self.codes.values()}
+        return frozenset(key for key in map(alias_key, names) if key and key not in fallbacks)
+
+    def fallback(self, provider: Provider) -> str:
+        """What the provider calls a carrier it does not know."""
+        return self.codes[provider].fallback
 
     def resolve(self, name: str | None) -> Carrier | None:
         """The carrier a user-given name or alias means, or None if it is not known."""
@@ -101,8 +114,8 @@ class CarrierRegistry:
             return override
         known = self.resolve(canonical)
         if known is not None:
-            return known.code_for(provider)
-        return FALLBACK_CODES[provider]
+            return self.codes[provider].code_of(known.code)
+        return self.fallback(provider)
 
     def tracking_url(self, carrier: str, tracking_number: str) -> str | None:
         known = self.resolve(carrier)
@@ -113,12 +126,4 @@ class CarrierRegistry:
         merged = dict(self.overrides)
         for provider, carrier, name in overrides:
             merged[(Provider(provider), self.canonical(carrier))] = name
-        return CarrierRegistry(self.carriers, merged)
-
-
-@lru_cache(maxsize=1)
-def default_registry() -> CarrierRegistry:
-    """The built-in registry of cross-border carriers (see carrier_data), without merchant overrides."""
-    from parcelsync.domain.carrier_data import CARRIERS  # carrier_data imports Carrier from here
-
-    return CarrierRegistry(CARRIERS)
+        return CarrierRegistry(self.carriers, self.codes, merged)

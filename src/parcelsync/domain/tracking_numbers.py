@@ -21,7 +21,7 @@ from tracking_numbers import DEFINITIONS
 from tracking_numbers.definition import TrackingNumberDefinition
 
 from parcelsync.domain.carrier_data import S10_EMS_OPERATORS, S10_OPERATORS
-from parcelsync.domain.carriers import CarrierRegistry, alias_key, default_registry
+from parcelsync.domain.carriers import CarrierRegistry, alias_key
 
 UNKNOWN_FORMAT = "unknown_format"
 CARRIER_MISMATCH = "carrier_mismatch"
@@ -201,14 +201,14 @@ def _carrier_required(detail: str) -> InvalidTrackingNumber:
     return InvalidTrackingNumber("carrier", f"carrier required: {detail}")
 
 
-def check(raw: str, carrier: str | None = None, registry: CarrierRegistry | None = None) -> TrackingCheck:
+def check(raw: str, carrier: str | None, registry: CarrierRegistry) -> TrackingCheck:
     """Normalise and validate a tracking number, detecting its carrier unless the caller names one.
 
     Raises InvalidTrackingNumber for: no usable characters, a failed check digit of a format
     that is clearly (or, by the caller's carrier, said to be) a known carrier's, and a number
-    of unknown format or unknown operator without a carrier.
+    of unknown format or unknown operator without a carrier. `registry` resolves the caller's
+    carrier (`connectors.carriers.default_registry`, or a merchant's with its overrides).
     """
-    registry = registry or default_registry()
     number = normalize(raw)
     if not _VALID_SHAPE.fullmatch(number):
         raise InvalidTrackingNumber(

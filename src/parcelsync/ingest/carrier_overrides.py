@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.queries import carrier_overrides as store
 from parcelsync.db.tables import CarrierOverrideRow
-from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.provider import Provider
 from parcelsync.sync.planner import plan_carrier
 
@@ -25,12 +25,13 @@ async def set_override(
     session: AsyncSession, merchant_id: str, provider: Provider, carrier: str, code: str
 ) -> OverrideSet:
     """Map a carrier to the merchant's name for it at one provider; its shipments are sent again."""
-    row = await store.set_override(session, merchant_id, provider, carrier, code)
+    row = await store.set_override(session, merchant_id, provider, default_registry().canonical(carrier), code)
     return OverrideSet(row, await plan_carrier(session, merchant_id, provider, row.carrier))
 
 
 async def delete_override(session: AsyncSession, merchant_id: str, provider: Provider, carrier: str) -> int | None:
     """Drop an override; returns how many targets are sent again with the default name (None: there was none)."""
-    if not await store.delete_override(session, merchant_id, provider, carrier):
+    canonical = default_registry().canonical(carrier)
+    if not await store.delete_override(session, merchant_id, provider, canonical):
         return None
-    return await plan_carrier(session, merchant_id, provider, default_registry().canonical(carrier))
+    return await plan_carrier(session, merchant_id, provider, canonical)

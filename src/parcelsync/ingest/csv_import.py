@@ -14,8 +14,8 @@ from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.engine import unit_of_work
-from parcelsync.domain.carriers import default_registry
 from parcelsync.ingest.schema import SHIPMENT_FIELDS
 from parcelsync.ingest.service import upsert_shipments
 

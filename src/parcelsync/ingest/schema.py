@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
-from parcelsync.domain.carriers import CarrierRegistry, default_registry
+from parcelsync.connectors.carriers import default_registry
+from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.domain.tracking_numbers import InvalidTrackingNumber, check
 from parcelsync.ingest.countries import ISO_ALPHA2

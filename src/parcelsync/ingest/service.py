@@ -17,10 +17,11 @@ from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.base import utcnow
 from parcelsync.db.queries.shipments import find_by_numbers, get_shipment
 from parcelsync.db.tables import ShipmentRow, StatusEventRow
-from parcelsync.domain.carriers import CarrierRegistry, default_registry
+from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.events import NewEvent, record_events
 from parcelsync.events import shipments as shipment_events

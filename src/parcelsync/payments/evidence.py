@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.record import Kind
 from parcelsync.db.tables import CheckpointRow, MerchantRow, ShipmentRow
-from parcelsync.domain.carriers import default_registry
 from parcelsync.payments.kinds import kind_of
 from parcelsync.payments.queries import parcel_facts
 from parcelsync.payments.receipts import receipts_for

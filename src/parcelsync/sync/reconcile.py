@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.readback import Drift, HubCopy, OnChecked, no_progress
 from parcelsync.connectors.registry import connector_for
 from parcelsync.db.crypto import CredentialCipher
@@ -89,7 +90,7 @@ async def reconcile_merchant(
     async with sessions() as session:
         live = await _live(session, merchant_id)
         deleted = await _deleted_numbers(session, merchant_id)
-        registry = await registry_for(session, merchant_id)
+        registry = await registry_for(session, merchant_id, default_registry())
         gateway = await default_gateway(session, merchant_id)
         connections = {p: await load_connection(session, cipher, merchant_id, p) for p in providers}
         unverifiable = {

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.intake import StatusIntake, StatusUpdate, WebhookInvalid
 from parcelsync.connectors.record import Connector
 from parcelsync.connectors.registry import connector_for, with_status_intake
@@ -219,7 +220,7 @@ async def receive_webhook(
         WEBHOOKS.labels(pid, "duplicate").inc()
         return None
     WEBHOOKS.labels(pid, "ok").inc()
-    registry = await registry_for(session, merchant_id)
+    registry = await registry_for(session, merchant_id, default_registry())
     return await apply_update(
         session, merchant_id, parsed.update, registry=registry, source="webhook", now=now, provider=connector.provider
     )
@@ -296,7 +297,7 @@ async def poll_merchant(
     intake = _intake(connector)
     async with sessions() as session:
         cursor = await poll_page_cursor(session, merchant_id, connector.provider)
-        registry = await registry_for(session, merchant_id)
+        registry = await registry_for(session, merchant_id, default_registry())
     since = cursor - POLL_OVERLAP if cursor is not None else None
     newest = cursor
     applied = 0

@@ -23,6 +23,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.connectors.calls import BatchOutcome, SendContext, TargetResult, TargetSnapshot
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.registry import connector_for
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError
@@ -184,7 +185,7 @@ class Worker:
             error = AuthError(str(exc), provider=claim.provider.value)
             return BatchOutcome([TargetResult(s, error) for s in snapshots], [])
         register_secrets(connection.credentials.values())
-        registry = await registry_for(session, claim.merchant_id)
+        registry = await registry_for(session, claim.merchant_id, default_registry())
         return Prepared(SendContext(connection, client, registry), snapshots)
 
     async def _send(self, claim: Claim, work: Prepared) -> BatchOutcome:

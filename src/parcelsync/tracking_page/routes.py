@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from parcelsync.api.auth import MAX_MERCHANT_ID_CHARS
 from parcelsync.api.deps import get_session
 from parcelsync.api.errors import error_body
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.tracking_pages import get_page, merchant_and_page
 from parcelsync.db.tables import MerchantRow, TrackingPageRow
@@ -162,7 +163,8 @@ async def _order_for_token(session: AsyncSession, tp: TrackingPage, shop: Shop |
     order_id = tp.tokens.read(shop.merchant.id, token)
     if order_id is None:
         return None
-    return await load_order(session, shop.merchant.id, order_id, await registry_for(session, shop.merchant.id))
+    registry = await registry_for(session, shop.merchant.id, default_registry())
+    return await load_order(session, shop.merchant.id, order_id, registry)
 
 
 def _order_page(request: Request, shop: Shop, order: OrderView) -> HTMLResponse:
@@ -242,9 +244,10 @@ async def lookup_json(
             response.headers["Retry-After"] = str(blocked)
             return response
     order_id = await find_order(session, merchant_id, body.order_number, body.email) if shop else None
-    order = (
-        await load_order(session, merchant_id, order_id, await registry_for(session, merchant_id)) if order_id else None
-    )
+    order = None
+    if order_id:
+        registry = await registry_for(session, merchant_id, default_registry())
+        order = await load_order(session, merchant_id, order_id, registry)
     if shop is None or order is None:
         await _hold(started, tp.settings.tracking_miss_floor_ms)
         return _not_found_json(request, shop)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from tests.integration.aftership.conftest import API_KEY, BASE_URL, SECRET, Receiver
 
-from parcelsync.domain.carriers import default_registry
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.providers.aftership.client import AfterShipClient, AlreadyExists

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from tests.integration.paypal.paypal_support import BASE_URL, CAPTURE_ID, CLIENT_ID, ORDER_ID, TRANSACTIONS
 
-from parcelsync.domain.carriers import default_registry
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.providers.errors import AuthError, NotFound, RateLimited, Rejected, Retryable

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.crypto import CredentialCipher, generate_key
 from parcelsync.db.engine import make_sessionmaker, unit_of_work
 from parcelsync.db.queries import carrier_overrides, connections
@@ -100,7 +101,7 @@ async def test_a_carrier_override_re_plans_that_carriers_shipments_only(sessions
     assert versions[("useepay", "pi_ups")] == 2
     assert versions[("useepay", "pi_0")] == 1
     async with sessions() as session:
-        registry = await carrier_overrides.registry_for(session, "acme")
+        registry = await carrier_overrides.registry_for(session, "acme", default_registry())
     assert registry.code_for(Provider.USEEPAY, "ups") == "UPS Mail Innovations"
     async with unit_of_work(sessions) as session:
         assert await override_use_case.delete_override(session, "acme", Provider.USEEPAY, "ups") == 1

@@ -65,7 +65,7 @@ async def test_status_update_records_status_changed_with_from_to_and_time(any_hu
     await hub.upsert([shipment(1)])
     (row,) = await hub.live_shipments()
     at = hub.clock() - timedelta(hours=2)
-    from parcelsync.domain.carriers import default_registry
+    from parcelsync.connectors.carriers import default_registry
 
     async with unit_of_work(hub.sessions) as session:
         for status in (DeliveryStatus.IN_TRANSIT, DeliveryStatus.EXCEPTION, DeliveryStatus.EXCEPTION):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from parcelsync.connectors.calls import ClaimedTarget, TargetSnapshot
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.keys import NOT_CHOSEN
 from parcelsync.connectors.paypal.send import KEY as PAYPAL_KEY
 from parcelsync.connectors.paypal.send import acknowledged_of, settle
 from parcelsync.connectors.useepay.send import KEY as USEEPAY_KEY
-from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.models import Shipment
 from parcelsync.providers.errors import Rejected
 from parcelsync.providers.paypal.mapping import TrackerOutcome, build_payment_trackers, pending_lines

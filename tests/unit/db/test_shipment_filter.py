@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.queries.shipment_filter import (
     CursorError,
     DestinationFilter,
@@ -74,13 +75,14 @@ def test_a_genuine_checksum_over_a_malformed_payload_is_still_refused() -> None:
 
 def test_the_filter_normalises_like_stored_values() -> None:
     f = ShipmentFilter.of(
-        carrier="China Post", tracking_number_prefix=" lx-0001 ", customer_email=" Olivia@Example.COM ",
+        carriers=default_registry(), carrier="China Post", tracking_number_prefix=" lx-0001 ",
+        customer_email=" Olivia@Example.COM ",
         destination_country="gb", search="  o-1001 ", status=DeliveryStatus.IN_TRANSIT,
     )
     assert (f.carrier, f.tracking_number_prefix, f.customer_email, f.destination_country, f.search) == (
         "china-post", "LX0001", "olivia@example.com", "GB", "o-1001",
     )
-    assert ShipmentFilter.of(carrier="", search="   ", order_id="") == ShipmentFilter()
+    assert ShipmentFilter.of(carriers=default_registry(), carrier="", search="   ", order_id="") == ShipmentFilter()
 
 
 def test_a_destination_filter_reads_and_writes_its_form_value() -> None:

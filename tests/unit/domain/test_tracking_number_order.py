@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.unit.domain.test_tracking_numbers import PUBLISHED_BAD_CHECK_DIGIT, PUBLISHED_VALID
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.domain.carrier_data import S10_OPERATORS
-from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.tracking_numbers import (
     _LIBRARY_FORMATS,
     _PREFIX_FORMATS,

@@ -10,19 +10,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.domain.carrier_data import S10_OPERATORS
-from parcelsync.domain.carriers import CarrierRegistry, default_registry
+from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.tracking_numbers import (
     CARRIER_MISMATCH,
     UNKNOWN_CARRIER,
     UNKNOWN_FORMAT,
     InvalidTrackingNumber,
     TrackingCheck,
-    check,
     normalize,
     s10_check_digit,
     ups_check_digit,
 )
+from parcelsync.domain.tracking_numbers import (
+    check as check_with,
+)
+
+
+def check(raw: str, carrier: str | None = None, registry: CarrierRegistry | None = None) -> TrackingCheck:
+    """`check` against the connectors' registry unless a test brings its own."""
+    return check_with(raw, carrier, registry=registry or default_registry())
+
 
 PUBLISHED_VALID = {
     "ups": ["1Z5R89390357567127", "1Z879E930346834440", "1Z410E7W0392751591", "1Z8V92A70367203024"],
@@ -230,7 +239,7 @@ def test_blank_carrier_counts_as_none() -> None:
 
 
 def test_custom_registry_is_used_for_resolving_the_carrier() -> None:
-    registry = CarrierRegistry(default_registry().carriers[:3])
+    registry = CarrierRegistry(default_registry().carriers[:3], default_registry().codes)
     assert check("RB123456785GB", "royal mail", registry).flags[0] == UNKNOWN_CARRIER
 
 

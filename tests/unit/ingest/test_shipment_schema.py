@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from parcelsync.domain.carriers import default_registry
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest.connection_input import check_credentials, check_options
 from parcelsync.ingest.demo import demo_shipments

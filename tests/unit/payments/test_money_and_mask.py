@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parcelsync.domain.carriers import default_registry
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.ingest.errors import InvalidInput
 from parcelsync.ingest.schema import ShipmentIn, content_hash, normalize
 from parcelsync.ingest.service import parse_item

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.tables import CheckpointRow, MerchantRow, ShipmentRow
-from parcelsync.domain.carriers import default_registry
 from parcelsync.tracking_page.i18n import Localizer
 from parcelsync.tracking_page.orders import ExpectedWindow, OrderView, email_matches, parcel_view
 from parcelsync.tracking_page.present import branding, order_json, parcel_context

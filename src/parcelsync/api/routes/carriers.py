@@ -7,8 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcelsync.api.deps import MerchantDep, MerchantPath, SessionDep
 from parcelsync.api.errors import not_found
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.queries import carrier_overrides as q
-from parcelsync.domain.carriers import alias_key, default_registry
+from parcelsync.domain.carriers import Carrier, CarrierRegistry, alias_key
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest import carrier_overrides as overrides
 from parcelsync.ingest.errors import FieldError, InvalidInput
@@ -49,18 +50,22 @@ CarrierPath = Path(
 @router.get("/v1/carriers", response_model=list[CarrierOut])
 async def list_carriers() -> list[CarrierOut]:
     """Every carrier parcelsync knows, with its name at each provider."""
+    registry = default_registry()
     return [
         CarrierOut(
-            code=c.code,
-            name=c.name,
-            trackingmore=c.trackingmore,
-            useepay=c.useepay,
-            shopline=c.shopline,
-            url_template=c.url_template,
-            aliases=list(c.aliases),
+            code=c.code, name=c.name, url_template=c.url_template, aliases=list(c.aliases), **_names(registry, c)
         )
-        for c in default_registry().carriers
+        for c in registry.carriers
     ]
+
+
+def _names(registry: CarrierRegistry, carrier: Carrier) -> dict[str, str]:
+    """The carrier's name at each provider `CarrierOut` has a field for (from the connectors' carrier codes)."""
+    return {
+        provider.value: codes.code_of(carrier.code)
+        for provider, codes in registry.codes.items()
+        if provider.value in CarrierOut.model_fields
+    }
 
 
 @router.get(

@@ -16,6 +16,7 @@ from parcelsync.api.expected import shipment_out_with_expected, shipments_out
 from parcelsync.api.params import MAX_ID, Rfc3339DateTime
 from parcelsync.api.routes.sync import ShipmentDetailOut, shipment_detail
 from parcelsync.api.schemas import BatchOut, ItemResultOut, ShipmentPageOut, ShipmentWriteOut
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.queries import shipments as q
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.ingest.errors import FieldError, InvalidInput
@@ -72,6 +73,7 @@ def shipment_filter(
 ) -> q.ShipmentFilter:
     """The listing filters (shared by the JSON listing and the CSV export)."""
     return q.ShipmentFilter.of(
+        carriers=default_registry(),
         status=status,
         carrier=carrier,
         order_id=order_id,

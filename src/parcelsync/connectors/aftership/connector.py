@@ -15,7 +15,7 @@ from parcelsync.connectors.record import Connector, Kind, need
 from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
-from parcelsync.providers.aftership.carriers import aftership_slug
+from parcelsync.providers.aftership.carriers import CARRIER_CODES, aftership_slug
 from parcelsync.providers.aftership.client import AfterShipClient
 from parcelsync.providers.aftership.schemas import LIVE_BASE_URL
 from parcelsync.providers.errors import ProviderError
@@ -99,6 +99,7 @@ CONNECTOR = Connector(
     build_client=build_client,
     send=AfterShipDestination().send,
     probe=probe,
+    carrier_codes=CARRIER_CODES,
     tracks_deletions=True,
     read_back=read_back,
     status_intake=AfterShipIntake(),

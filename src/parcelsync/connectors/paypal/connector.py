@@ -15,7 +15,7 @@ from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import NotFound, ProviderError
-from parcelsync.providers.paypal.carriers import OTHER, paypal_carrier
+from parcelsync.providers.paypal.carriers import CARRIER_CODES, OTHER, paypal_carrier
 from parcelsync.providers.paypal.client import PayPalClient
 from parcelsync.providers.paypal.schemas import LIVE_BASE_URL
 
@@ -101,6 +101,7 @@ CONNECTOR = Connector(
     build_client=build_client,
     send=PayPalDestination().send,
     probe=probe,
+    carrier_codes=CARRIER_CODES,
     tracks_deletions=True,
     read_back=read_back,
     carrier_name=carrier_name,

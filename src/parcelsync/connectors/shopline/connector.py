@@ -11,6 +11,7 @@ from parcelsync.connectors.record import Connector, Kind, need
 from parcelsync.connectors.shopline.send import KEY, ShoplineDestination
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
+from parcelsync.providers.shopline.carriers import CARRIER_CODES
 from parcelsync.providers.shopline.client import DEFAULT_API_VERSION, ShoplineClient
 from parcelsync.providers.shopline.inbound import ShoplineSource
 from parcelsync.providers.shopline.mapping import TrackingEntry
@@ -83,5 +84,6 @@ CONNECTOR = Connector(
     build_client=build_client,
     send=ShoplineDestination().send,
     probe=probe,
+    carrier_codes=CARRIER_CODES,
     inbound=ShoplineSource(),
 )

@@ -22,6 +22,7 @@ from parcelsync.connectors.trackingmore.send import KEY, TrackingMoreDestination
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import ProviderError
+from parcelsync.providers.trackingmore.carriers import CARRIER_CODES
 from parcelsync.providers.trackingmore.client import TrackingMoreClient
 from parcelsync.providers.trackingmore.mapping import parse_time
 from parcelsync.providers.trackingmore.webhook import (
@@ -144,6 +145,7 @@ CONNECTOR = Connector(
     build_client=build_client,
     send=TrackingMoreDestination().send,
     probe=probe,
+    carrier_codes=CARRIER_CODES,
     tracks_deletions=True,
     read_back=read_back,
     status_intake=TrackingMoreIntake(),

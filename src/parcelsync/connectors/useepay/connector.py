@@ -13,6 +13,7 @@ from parcelsync.connectors.useepay.send import KEY, UseePayDestination
 from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import NotFound, ProviderError
+from parcelsync.providers.useepay.carriers import CARRIER_CODES
 from parcelsync.providers.useepay.client import UseePayClient
 
 PROBE_ID = "parcelsync-connection-test"
@@ -88,5 +89,6 @@ CONNECTOR = Connector(
     build_client=build_client,
     send=UseePayDestination().send,
     probe=probe,
+    carrier_codes=CARRIER_CODES,
     read_back=read_back,
 )

@@ -1,5 +1,5 @@
-"""A merchant's own provider names for carriers, and the carrier registry with them applied (storage only:
-`ingest.carrier_overrides` re-plans the carrier's shipments)."""
+"""A merchant's own provider names for carriers, and a carrier registry with them applied (storage only:
+`ingest.carrier_overrides` canonicalises the carrier and re-plans its shipments)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import CarrierOverrideRow
-from parcelsync.domain.carriers import CarrierRegistry, default_registry
+from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.provider import Provider
 
 
@@ -22,10 +22,9 @@ async def list_overrides(session: AsyncSession, merchant_id: str) -> list[Carrie
 
 
 async def set_override(
-    session: AsyncSession, merchant_id: str, provider: Provider, carrier: str, code: str
+    session: AsyncSession, merchant_id: str, provider: Provider, canonical: str, code: str
 ) -> CarrierOverrideRow:
-    """Map a carrier (canonicalised through the registry) to the merchant's name for it at one provider."""
-    canonical = default_registry().canonical(carrier)
+    """Map a carrier (its canonical code) to the merchant's name for it at one provider."""
     row = await session.get(CarrierOverrideRow, (merchant_id, provider.value, canonical))
     if row is None:
         row = CarrierOverrideRow(merchant_id=merchant_id, provider=provider.value, carrier=canonical, code=code)
@@ -36,8 +35,7 @@ async def set_override(
     return row
 
 
-async def delete_override(session: AsyncSession, merchant_id: str, provider: Provider, carrier: str) -> bool:
-    canonical = default_registry().canonical(carrier)
+async def delete_override(session: AsyncSession, merchant_id: str, provider: Provider, canonical: str) -> bool:
     result = await session.execute(
         delete(CarrierOverrideRow).where(
             CarrierOverrideRow.merchant_id == merchant_id,
@@ -48,9 +46,9 @@ async def delete_override(session: AsyncSession, merchant_id: str, provider: Pro
     return bool(rows_affected(result))
 
 
-async def registry_for(session: AsyncSession, merchant_id: str) -> CarrierRegistry:
-    """The default registry with this merchant's overrides applied."""
+async def registry_for(session: AsyncSession, merchant_id: str, base: CarrierRegistry) -> CarrierRegistry:
+    """`base` (the connectors' `default_registry()`) with this merchant's overrides applied."""
     rows = await list_overrides(session, merchant_id)
     if not rows:  # the common case: the shared registry as is, without rebuilding its index per call
-        return default_registry()
-    return default_registry().with_overrides((Provider(r.provider), r.carrier, r.code) for r in rows)
+        return base
+    return base.with_overrides((Provider(r.provider), r.carrier, r.code) for r in rows)

@@ -27,7 +27,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from parcelsync.db.tables import ShipmentRow
-from parcelsync.domain.carriers import default_registry
+from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus, TargetState
 from parcelsync.domain.tracking_numbers import normalize
@@ -84,6 +84,7 @@ class ShipmentFilter:
     def of(
         cls,
         *,
+        carriers: CarrierRegistry,
         status: DeliveryStatus | None = None,
         carrier: str | None = None,
         order_id: str | None = None,
@@ -95,10 +96,13 @@ class ShipmentFilter:
         search: str | None = None,
         destination: DestinationFilter | None = None,
     ) -> ShipmentFilter:
-        """A filter from raw values, normalised as stored; empty values filter nothing."""
+        """A filter from raw values, normalised as stored; empty values filter nothing.
+
+        `carriers` (the connectors' `default_registry()`) canonicalises the carrier.
+        """
         return cls(
             status=status or None,
-            carrier=default_registry().canonical(carrier) if carrier else None,
+            carrier=carriers.canonical(carrier) if carrier else None,
             order_id=order_id or None,
             payment_intent_id=payment_intent_id or None,
             tracking_number_prefix=normalize(tracking_number_prefix) if tracking_number_prefix else None,

@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.inbound import StoreSource, inbound_enabled
 from parcelsync.connectors.urls import resolved
 from parcelsync.db.crypto import CredentialCipher
@@ -144,7 +145,7 @@ async def run_backfill(
                 row.state, row.error, row.updated_at = "failed", str(exc)[:500], now()
             raise
         async with unit_of_work(sessions) as session:
-            registry = await registry_for(session, merchant_id)
+            registry = await registry_for(session, merchant_id, default_registry())
             row = await _existing(session, source, merchant_id)
             found = [f for order in page.orders for f in source.order_fulfillments(order)]
             for applied in await apply_store_fulfillments(
@@ -182,6 +183,6 @@ async def lookup_payment(
     reference = source.payment_reference(order) if order else None
     if reference:
         async with unit_of_work(sessions) as session:
-            registry = await registry_for(session, merchant_id)
+            registry = await registry_for(session, merchant_id, default_registry())
             await attach_payment(session, source, merchant_id, order_id, reference, registry=registry)
     return reference

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.inbound import StoreSource, inbound_enabled
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.queries.carrier_overrides import registry_for
@@ -100,7 +101,7 @@ async def receive_store_webhook(
         WEBHOOKS.labels(provider, "duplicate").inc()
         return Received("duplicate", envelope.webhook_id, envelope.topic)
     WEBHOOKS.labels(provider, "ok").inc()
-    registry = await registry_for(session, merchant_id)
+    registry = await registry_for(session, merchant_id, default_registry())
     applied = await apply_store_fulfillment(
         session, source, merchant_id, fulfillment, registry=registry,
         source_of_truth=effective_source_of_truth(connection.options, True), now=now,

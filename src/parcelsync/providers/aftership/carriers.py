@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from parcelsync.domain.carriers import CarrierRegistry
+from parcelsync.domain.carriers import CarrierCodes, CarrierRegistry
 
 AFTERSHIP_SLUGS: Mapping[str, str] = {
     "ups": "ups", "usps": "usps", "fedex": "fedex", "dhl": "dhl", "dhl-ecommerce": "dhl-global-mail",
@@ -34,6 +34,9 @@ AFTERSHIP_SLUGS: Mapping[str, str] = {
     "brazil-correios": "brazil-correios", "emirates-post": "emirates-post", "saudi-post": "saudi-post",
     "israel-post": "israel-post", "south-africa-post": "sapo",
 }
+
+CARRIER_CODES = CarrierCodes(AFTERSHIP_SLUGS, "")
+"""The slugs as the connector declares them; "" (no slug) for a carrier missing from the table."""
 
 
 def aftership_slug(carrier: str | None, registry: CarrierRegistry,

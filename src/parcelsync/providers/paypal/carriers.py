@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from parcelsync.domain.carriers import CarrierRegistry
+from parcelsync.domain.carriers import CarrierCodes, CarrierRegistry
 
 OTHER = "OTHER"
 CARRIER_NAME_OTHER_MAX = 64  # Unconfirmed limit; PayPal's schema gives none for v2. Longer names are cut.
@@ -76,6 +76,9 @@ PAYPAL_CARRIERS: Mapping[str, str] = {
     "brazil-correios": "CORREOS_BR",
     "israel-post": "ISRAEL_POST",
 }
+
+CARRIER_CODES = CarrierCodes(PAYPAL_CARRIERS, OTHER)
+"""The enums as the connector declares them; `OTHER` for a carrier missing from the table."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,15 +21,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from parcelsync.domain.carriers import FALLBACK_CODES, CarrierRegistry
+from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import Rejected
+from parcelsync.providers.shopline.carriers import FALLBACK
 from parcelsync.providers.shopline.schemas import Fulfillment
 
 MAX_TRACKING_ENTRIES = 10
 LIST_API_SINCE = "v20260301"
-FALLBACK_COMPANY = FALLBACK_CODES[Provider.SHOPLINE]
+FALLBACK_COMPANY = FALLBACK
 PROVIDER = Provider.SHOPLINE.value
 
 

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from parcelsync.domain.carriers import FALLBACK_CODES, CarrierRegistry
+from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import ProviderError, Rejected, Retryable
+from parcelsync.providers.useepay.carriers import FALLBACK
 from parcelsync.providers.useepay.schemas import ShipmentPayload, UploadResponse
 
 PROVIDER = Provider.USEEPAY.value
@@ -50,7 +51,7 @@ def build_trackers(shipments: Iterable[Shipment], registry: CarrierRegistry) -> 
         number = shipment.tracking_number.strip()
         if not intent or not number:
             continue
-        carrier = registry.code_for(Provider.USEEPAY, shipment.carrier or "") or FALLBACK_CODES[Provider.USEEPAY]
+        carrier = registry.code_for(Provider.USEEPAY, shipment.carrier or "") or FALLBACK
         url = shipment.tracking_url or registry.tracking_url(shipment.carrier or "", number)
         lines = grouped.setdefault(intent, {})
         lines.setdefault((carrier, number), ShipmentLine(carrier, number, url or None))

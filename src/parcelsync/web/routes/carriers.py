@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelsync.api.routes.carriers import OverrideIn
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.registry import connector_for
 from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.domain.carriers import alias_key
@@ -31,7 +32,7 @@ async def carriers(request: Request, pg: Page = Depends(page), session: AsyncSes
         return render(request, "empty.html", pg)
     connections = await queries.list_connections(session, pg.merchant_id)
     connectors = [connector_for(r.provider) for r in connections]
-    registry = await registry_for(session, pg.merchant_id)
+    registry = await registry_for(session, pg.merchant_id, default_registry())
     rows = carrier_rows(await queries.carrier_counts(session, pg.merchant_id), registry, connectors)
     return render(request, "carriers.html", pg, nav="carriers", rows=rows, connectors=connectors)
 
@@ -42,7 +43,7 @@ async def _cell(
 ) -> Response:
     if not request.headers.get("HX-Request"):
         return RedirectResponse(f"{PREFIX}/carriers", status_code=303)
-    registry = await registry_for(session, pg.merchant_id or "")
+    registry = await registry_for(session, pg.merchant_id or "", default_registry())
     shown = cell(connector_for(provider), carrier, registry)
     return render(request, "_carrier_cell.html", pg, status_code, c=shown, message=message, error=error)
 

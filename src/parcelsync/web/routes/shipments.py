@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse, Response
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.queries.shipment_filter import DestinationFilter, ShipmentFilter
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus
@@ -31,6 +32,7 @@ class ListForm:
 
     def to_filter(self) -> ShipmentFilter:
         return ShipmentFilter.of(
+            carriers=default_registry(),
             search=self.q,
             status=DeliveryStatus(self.status) if self.status else None,
             carrier=self.carrier,

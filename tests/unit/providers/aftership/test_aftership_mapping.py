@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.domain.carrier_data import CARRIERS
-from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.providers.aftership.carriers import AFTERSHIP_SLUGS, aftership_slug, canonical_for_slug

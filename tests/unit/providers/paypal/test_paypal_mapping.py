@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.domain.carrier_data import CARRIERS
-from parcelsync.domain.carriers import default_registry
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.providers.errors import NotFound, RateLimited, Rejected, Retryable

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parcelsync.domain.carriers import Carrier, CarrierRegistry
+from parcelsync.domain.carriers import Carrier, CarrierCodes, CarrierRegistry
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.provider import Provider
 from parcelsync.providers.errors import Rejected
@@ -20,9 +20,10 @@ from parcelsync.providers.shopline.schemas import Fulfillment
 
 REGISTRY = CarrierRegistry(
     (
-        Carrier("4px", "4PX", "4px", "4px", "4PX", "https://track.4px.com/#/result/0/{number}"),
-        Carrier("ups", "UPS", "ups", "ups", "UPS", None, ("united parcel service",)),
-    )
+        Carrier("4px", "4PX", "https://track.4px.com/#/result/0/{number}"),
+        Carrier("ups", "UPS", None, ("united parcel service",)),
+    ),
+    {Provider.SHOPLINE: CarrierCodes({"4px": "4PX", "ups": "UPS"}, "Other", names_resolve=True)},
 )
 
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parcelsync.domain.carrier_data import CARRIERS
-from parcelsync.domain.carriers import CarrierRegistry
+from parcelsync.connectors.carriers import default_registry
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.status import DeliveryStatus
 from parcelsync.providers.trackingmore.mapping import TrackingRegistration, build_registration, parse_tracking
@@ -20,7 +19,7 @@ def test_build_registration_maps_carrier_and_optional_fields() -> None:
         merchant_id="m1", tracking_number=" UG198768340YP ", carrier="Yanwen", order_id="#1001",
         title="Blue mug", customer_email="a@b.test", destination_country="us", ship_date=date(2024, 3, 1),
     )
-    reg = build_registration(shipment, CarrierRegistry(CARRIERS))
+    reg = build_registration(shipment, default_registry())
     assert reg.carrier_code == "yanwen"
     assert reg.payload() == {
         "tracking_number": "UG198768340YP", "carrier_code": "yanwen", "title": "Blue mug",
@@ -31,7 +30,7 @@ def test_build_registration_maps_carrier_and_optional_fields() -> None:
 
 def test_unknown_carrier_uses_the_registry_fallback() -> None:
     shipment = Shipment(merchant_id="m1", tracking_number="ABC12345", carrier="Local Courier Ltd")
-    assert build_registration(shipment, CarrierRegistry(CARRIERS)).carrier_code == "other"
+    assert build_registration(shipment, default_registry()).carrier_code == "other"
 
 
 @pytest.mark.parametrize("bad", [{"tracking_number": " "}, {"carrier_code": ""}, {"tracking_ship_date": "2024-03-01"}])

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from parcelsync.domain.carriers import Carrier, CarrierRegistry
+from parcelsync.domain.carriers import Carrier, CarrierCodes, CarrierRegistry
+from parcelsync.domain.provider import Provider
 
 
 @pytest.fixture
@@ -14,9 +15,8 @@ def anyio_backend() -> str:
 def registry() -> CarrierRegistry:
     return CarrierRegistry(
         (
-            Carrier(
-                "ups", "UPS", "ups", "ups", "UPS", "https://www.ups.com/track?tracknum={number}", ("united parcel",)
-            ),
-            Carrier("4px", "4PX", "4px", "4px", "4PX"),
-        )
+            Carrier("ups", "UPS", "https://www.ups.com/track?tracknum={number}", ("united parcel",)),
+            Carrier("4px", "4PX"),
+        ),
+        {Provider.USEEPAY: CarrierCodes({"ups": "ups", "4px": "4px"}, "others")},
     )
