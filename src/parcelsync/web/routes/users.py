@@ -1,0 +1,98 @@
+"""Users: list, create (role and merchant), reset password.
+
+An admin manages every user; an operator manages its own merchant's operators and viewers
+(security/roles.py decides); a viewer only sees the list of its merchant's users.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from parcelsync.security import passwords
+from parcelsync.security.passwords import PasswordPolicyError, User
+from parcelsync.security.roles import Role, grantable_roles, may_manage_user
+from parcelsync.web.app import PREFIX, Page, db, page, post_page, render
+
+router = APIRouter()
+FLASHES = {"created": "User created.", "password": "Password reset."}
+
+
+def _manages(pg: Page, user: User) -> bool:
+    me = pg.session.user
+    return pg.can_change and may_manage_user(me.role, me.merchant_id, user.role, user.merchant_id)
+
+
+async def _render(
+    request: Request, session: AsyncSession, pg: Page, *, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    me = pg.session.user
+    users = await passwords.list_users(session, merchant_id=None if me.is_admin else me.merchant_id or "")
+    rows = [(u, _manages(pg, u)) for u in users]
+    merchants = pg.merchants if me.is_admin else [m for m in pg.merchants if m[0] == me.merchant_id]
+    flash = FLASHES.get(request.query_params.get("done") or "")
+    return render(
+        request,
+        "users.html",
+        pg,
+        status_code,
+        nav="users",
+        rows=rows,
+        roles=grantable_roles(me.role) if pg.can_change else [],
+        merchants=merchants,
+        names=dict(pg.merchants),
+        error=error,
+        flash=flash,
+    )
+
+
+@router.get("/users", response_class=HTMLResponse)
+async def users_page(request: Request, pg: Page = Depends(page), session: AsyncSession = Depends(db)) -> HTMLResponse:
+    return await _render(request, session, pg)
+
+
+@router.post("/users", response_class=HTMLResponse)
+async def create(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    role: str = Form(""),
+    merchant_id: str = Form(""),
+    pg: Page = Depends(post_page),
+    session: AsyncSession = Depends(db),
+) -> Response:
+    me = pg.session.user
+    if role not in {r.value for r in grantable_roles(me.role)}:
+        return await _render(request, session, pg, error="role: choose one from the list", status_code=422)
+    chosen = Role(role)
+    merchant = None if chosen is Role.ADMIN else (merchant_id or None)
+    if not may_manage_user(me.role, me.merchant_id, chosen, merchant):
+        return await _render(request, session, pg, error="merchant: not one you manage", status_code=422)
+    if chosen is not Role.ADMIN and not await passwords.has_users(session):
+        error = "role: the first user must be an admin (the admin password stops working once a user exists)"
+        return await _render(request, session, pg, error=error, status_code=422)
+    try:
+        await passwords.create_user(session, username, password, merchant_id=merchant, role=chosen, actor=pg.actor)
+    except PasswordPolicyError as exc:
+        return await _render(request, session, pg, error=str(exc), status_code=422)
+    return RedirectResponse(f"{PREFIX}/users?done=created", status_code=303)
+
+
+@router.post("/users/{user_id}/password", response_class=HTMLResponse)
+async def reset_password(
+    request: Request,
+    user_id: int,
+    password: str = Form(""),
+    pg: Page = Depends(post_page),
+    session: AsyncSession = Depends(db),
+) -> Response:
+    """Give a user a new password (they sign in with it from now on)."""
+    user = await passwords.get_user(session, user_id)
+    if user is None or not _manages(pg, user):
+        return PlainTextResponse("No such user among those you manage.", 404)
+    try:
+        await passwords.set_password(session, user.username, password, actor=pg.actor)
+    except PasswordPolicyError as exc:
+        return await _render(request, session, pg, error=f"password: {exc}", status_code=422)
+    return RedirectResponse(f"{PREFIX}/users?done=password", status_code=303)
