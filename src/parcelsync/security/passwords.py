@@ -39,11 +39,15 @@ class User:
     merchant_id: str | None
     role: Role = Role.OPERATOR
     created_at: datetime | None = None
+    deactivated_at: datetime | None = None
 
 
 def _user(row: UserRow) -> User:
     role = Role(row.role)
-    return User(id=row.id, username=row.username, merchant_id=row.merchant_id, role=role, created_at=row.created_at)
+    return User(
+        id=row.id, username=row.username, merchant_id=row.merchant_id, role=role, created_at=row.created_at,
+        deactivated_at=row.deactivated_at,
+    )
 
 
 def check_password_policy(password: str) -> None:

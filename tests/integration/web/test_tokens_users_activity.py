@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from tests.integration.web.conftest import PASSWORD, Dash
 from tests.integration.web.roles import USER_PASSWORD, add_user, sign_in
@@ -110,3 +111,45 @@ async def test_settings_saved_in_the_dashboard_are_logged(logged_in: Dash) -> No
     assert response.status_code == 303
     activity = (await logged_in.client.get("/dashboard/activity")).text
     assert "settings.tracking_page" in activity and "admin" in activity
+
+
+async def _user_id(dash: Dash, username: str) -> str:
+    page = (await dash.client.get("/dashboard/users")).text
+    found = re.search(rf'/dashboard/users/(\d+)/password"[^>]*>\s*<input[^>]*>\s*<label class="sr-only" for="pw-\d+">'
+                      rf"New password for {username}<", page)
+    assert found is not None
+    return found.group(1)
+
+
+async def test_reset_password_and_deactivate_end_the_users_sessions(dash: Dash) -> None:
+    await add_user(dash, "otto", Role.OPERATOR, MERCHANT)
+    transport = httpx.ASGITransport(app=dash.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as otto:
+        await sign_in(otto, "otto")
+        admin_csrf = await sign_in(dash.client, "admin", PASSWORD)
+        otto_id = await _user_id(dash, "otto")
+        reset = await dash.client.post(
+            f"/dashboard/users/{otto_id}/password", data={"csrf_token": admin_csrf, "password": "otto-new-password"}
+        )
+        assert reset.status_code == 303
+        assert (await otto.get("/dashboard/")).status_code == 303  # back to the login page
+        await sign_in(otto, "otto", "otto-new-password")
+        off = await dash.client.post(f"/dashboard/users/{otto_id}/deactivate", data={"csrf_token": admin_csrf})
+        assert off.status_code == 303
+        assert (await otto.get("/dashboard/")).status_code == 303
+        page = await otto.get("/dashboard/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        refused = await otto.post(
+            "/dashboard/login",
+            data={"username": "otto", "password": "otto-new-password", "csrf_token": token.group(1), "next": ""},
+        )
+        assert refused.status_code == 401
+    users = (await dash.client.get("/dashboard/users")).text
+    assert "deactivated" in users and f"/dashboard/users/{otto_id}/activate" in users
+    on = await dash.client.post(f"/dashboard/users/{otto_id}/activate", data={"csrf_token": admin_csrf})
+    assert on.status_code == 303
+    activity = (await dash.client.get("/dashboard/activity")).text
+    for action in ("user.password_reset", "user.deactivated", "user.activated"):
+        assert action in activity
+    assert "otto-new-password" not in activity
