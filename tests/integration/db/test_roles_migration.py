@@ -23,7 +23,7 @@ async def _run(url: str, statement: str) -> list[tuple[str, ...]]:
 
 def test_existing_users_become_admin_or_operator(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    migrate.upgrade_sync(url, "0020")
+    migrate.upgrade_sync(url, "0021")
     before = [
         "INSERT INTO merchants (id, name, created_at) VALUES ('m1', 'M1', '2026-01-01 00:00:00')",
         "INSERT INTO users (username, password_hash, merchant_id, created_at) VALUES "

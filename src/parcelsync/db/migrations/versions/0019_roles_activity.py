@@ -4,7 +4,7 @@ Existing users keep what they could do: a user of every merchant (merchant_id NU
 `admin`, a user of one merchant becomes `operator` (retry, import, settings).
 
 Revision ID: 0019
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from parcelsync.db.base import BigId, UTCDateTime
 
 revision = "0019"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
