@@ -52,7 +52,7 @@ async def test_the_same_requests_pass_the_guard_for_an_operator(dash: Dash) -> N
 
 
 PAGES = ["/", "/shipments", "/problems", "/payments", "/import", "/connections", "/alerts", "/webhooks", "/settings",
-         "/tokens", "/users", "/activity"]
+         "/tokens", "/users", "/activity", "/carriers"]
 
 
 async def test_a_viewer_sees_every_page_without_a_changing_form(viewer: tuple[Dash, str]) -> None:
