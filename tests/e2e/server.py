@@ -16,7 +16,8 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-from tests.integration.web.seed_data import seed
+from sqlalchemy.ext.asyncio import AsyncSession
+from tests.integration.web.seed_data import MERCHANT, seed
 
 from parcelsync.api.app import create_app
 from parcelsync.db import migrate
@@ -26,10 +27,20 @@ from parcelsync.domain.provider import Provider
 from parcelsync.sandbox.link import SandboxAccounts, open_sandbox_accounts
 from parcelsync.sandbox.server import Sandboxes, SandboxUrls
 from parcelsync.sandbox.server import create_app as create_sandboxes
+from parcelsync.security import passwords
+from parcelsync.security.roles import Role
 from parcelsync.settings import Settings
 from parcelsync.sync.worker import Worker
 
 PASSWORD = "e2e-admin-password"
+VIEWER = "vera"
+VIEWER_PASSWORD = "e2e-viewer-password"
+
+
+async def seed_users(session: AsyncSession) -> None:
+    """`admin` (the same password as before users existed) and a read-only viewer of the seeded merchant."""
+    await passwords.create_user(session, "admin", PASSWORD, role=Role.ADMIN)
+    await passwords.create_user(session, VIEWER, VIEWER_PASSWORD, merchant_id=MERCHANT, role=Role.VIEWER)
 
 
 def write_accounts(path: str, root: str, accounts: SandboxAccounts) -> None:
@@ -79,6 +90,7 @@ async def main(port: int, db_path: str, empty_accounts: str | None = None) -> No
     if empty_accounts is None:
         async with unit_of_work(runtime.sessions) as session:
             await seed(session, runtime.cipher, base_urls=base_urls, credentials=credentials)
+            await seed_users(session)
     server = uvicorn.Server(uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", proxy_headers=False
     ))

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from parcelsync.activity.record import Actor
 from parcelsync.api import auth
 from parcelsync.api.errors import ApiError
 from parcelsync.db.crypto import CredentialCipher
@@ -61,6 +62,14 @@ async def current_principal(request: Request, session: SessionDep, runtime: Runt
 
 
 PrincipalDep = Annotated[Principal | None, Depends(current_principal)]
+
+
+def current_actor(principal: PrincipalDep) -> Actor:
+    """The token behind the request as the `who` of an activity entry (routes that change things need one)."""
+    return principal.actor if principal is not None else Actor.token(0, "anonymous")
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
 def admin_only(principal: PrincipalDep) -> None:

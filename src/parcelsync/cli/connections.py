@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from parcelsync.activity.record import Actor
 from parcelsync.cli.support import (
     MerchantOpt,
     cipher_for,
@@ -51,7 +52,9 @@ def connections_set(
                 base_url, credentials, options, enabled=not disable,
                 allow_private_base_url=settings.allow_private_base_urls,
             )  # fmt: skip
-            row, _ = await change_connection(session, cipher, merchant, provider, change, mode="upsert")
+            row, _ = await change_connection(
+                session, cipher, merchant, provider, change, mode="upsert", actor=Actor.cli()
+            )
             return connection_queries.view(row, cipher, public=connector_for(provider).public_credentials)
 
     try:

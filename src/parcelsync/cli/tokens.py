@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from parcelsync.activity.record import Actor
 from parcelsync.cli.support import console, database, fail, load_settings, run
 from parcelsync.db.engine import unit_of_work
 from parcelsync.security import tokens
@@ -59,7 +60,7 @@ def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The id shown by 
 
     async def main() -> bool:
         async with database(load_settings()) as sessions, unit_of_work(sessions) as session:
-            return await tokens.revoke_token(session, token_id)
+            return await tokens.revoke_token(session, token_id, actor=Actor.cli())
 
     if not run(main):
         fail(f"no active token {token_id}", code=1)

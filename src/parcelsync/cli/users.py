@@ -11,12 +11,14 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.activity.record import Actor
 from parcelsync.cli.support import console, database, fail, load_settings, run
 from parcelsync.console_tables import wrapping_table
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
 from parcelsync.security import passwords, web_sessions
 from parcelsync.security.passwords import PasswordPolicyError
+from parcelsync.security.roles import Role
 
 users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
 
@@ -34,19 +36,28 @@ def users_create(
     merchant: Annotated[
         str | None, typer.Option("--merchant", "-m", help="Limit the user to one merchant (default: all).")
     ] = None,
+    role: Annotated[
+        Role | None,
+        typer.Option(
+            help="admin (every merchant), operator (may retry and import) or viewer (read-only); "
+            "default: admin without --merchant, operator with it."
+        ),
+    ] = None,
 ) -> None:
     """Create a dashboard user."""
 
     async def main() -> passwords.User:
         async with database(load_settings()) as sessions, unit_of_work(sessions) as session:
-            return await passwords.create_user(session, username, password, merchant_id=merchant)
+            return await passwords.create_user(
+                session, username, password, merchant_id=merchant, role=role, actor=Actor.cli()
+            )
 
     try:
         user = run(main)
     except PasswordPolicyError as exc:
         fail(str(exc))
     scope = f"merchant {user.merchant_id}" if user.merchant_id else "all merchants"
-    console.print(f"created user {user.username} ({scope})")
+    console.print(f"created user {user.username} ({user.role.value}, {scope})")
 
 
 @users_app.command("passwd")
@@ -55,7 +66,7 @@ def users_passwd(username: str, password: PasswordOpt) -> None:
 
     async def main() -> bool:
         async with database(load_settings()) as sessions, unit_of_work(sessions) as session:
-            return await passwords.set_password(session, username, password)
+            return await passwords.set_password(session, username, password, actor=Actor.cli())
 
     try:
         changed = run(main)

@@ -271,6 +271,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     merchant_id: Mapped[str | None] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # admin (every merchant, merchant_id None), operator or viewer (one merchant): security/roles.py
+    role: Mapped[str] = mapped_column(String(10), default="operator", server_default="operator")
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -568,3 +570,22 @@ class InboundBackfillRow(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ActivityRow(Base):
+    """Who changed what and when (activity/record.py); details never hold a secret.
+
+    merchant_id None: a change outside any one merchant (an admin token, a merchant created).
+    """
+
+    __tablename__ = "activity"
+    __table_args__ = (Index("ix_activity_merchant_id", "merchant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str | None] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_kind: Mapped[str] = mapped_column(String(10))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

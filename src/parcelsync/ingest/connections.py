@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.activity.record import Actor, DetailValue, record_activity
 from parcelsync.connectors.registry import connector_for
 from parcelsync.connectors.urls import production_url
 from parcelsync.db.crypto import CredentialCipher
@@ -85,8 +86,9 @@ async def change_connection(
     change: ConnectionChange,
     *,
     mode: Mode,
+    actor: Actor | None = None,
 ) -> tuple[ConnectionRow, bool]:
-    """Validate a change by the one set of rules, then save it; returns (row, created).
+    """Validate a change by the one set of rules, then save it (logged as `actor`'s); returns (row, created).
 
     Raises InvalidInput (a 422 naming the field) or ConnectionNotFound (`merge` on a missing one).
     """
@@ -106,7 +108,21 @@ async def change_connection(
         replace = bool(change.credentials) or row is None
         credentials = check_credentials(provider, change.credentials or {}, complete=True) if replace else None
         options = check_options(provider, change.options or {}, fill_defaults=True)
-    return await save_connection(
+    saved, created = await save_connection(
         session, cipher, merchant_id, provider,
         base_url=url, credentials=credentials, options=options, enabled=change.enabled, merge=merge,
     )
+    if actor is not None:
+        await _record(session, actor, saved, created, change)
+    return saved, created
+
+
+async def _record(
+    session: AsyncSession, actor: Actor, row: ConnectionRow, created: bool, change: ConnectionChange
+) -> None:
+    """Which parts changed, never their values: credentials are named only as changed."""
+    parts = {"base_url": change.base_url, "credentials": change.credentials, "options": change.options}
+    changed = [name for name, value in parts.items() if value]
+    details: dict[str, DetailValue] = {"changed": changed, "enabled": row.enabled}
+    action = "connection.created" if created else "connection.changed"
+    await record_activity(session, actor, action, f"connection {row.provider}", details, merchant_id=row.merchant_id)

@@ -11,8 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.activity.record import Actor, record_activity
 from parcelsync.db.base import utcnow
 from parcelsync.db.tables import MerchantRow, UserRow
+from parcelsync.security.roles import Role, RoleError, check_role, default_role
 from parcelsync.security.web_sessions import end_user_sessions
 
 MIN_PASSWORD_CHARS = 8
@@ -30,11 +32,22 @@ class PasswordPolicyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """A signed-in dashboard user; merchant_id None means an operator of every merchant."""
+    """A dashboard user; merchant_id None means an admin of every merchant."""
 
     id: int
     username: str
     merchant_id: str | None
+    role: Role = Role.OPERATOR
+    created_at: datetime | None = None
+    deactivated_at: datetime | None = None
+
+
+def _user(row: UserRow) -> User:
+    role = Role(row.role)
+    return User(
+        id=row.id, username=row.username, merchant_id=row.merchant_id, role=role, created_at=row.created_at,
+        deactivated_at=row.deactivated_at,
+    )
 
 
 def check_password_policy(password: str) -> None:
@@ -70,21 +83,56 @@ async def _hash_async(password: str) -> str:
 
 
 async def create_user(
-    session: AsyncSession, username: str, password: str, *, merchant_id: str | None = None
+    session: AsyncSession,
+    username: str,
+    password: str,
+    *,
+    merchant_id: str | None = None,
+    role: Role | str | None = None,
+    actor: Actor | None = None,
 ) -> User:
+    """Create a user; without a role, an admin when of every merchant, else an operator. Logged as `actor`'s."""
     name = _clean_username(username)
+    try:
+        chosen = Role(role) if role is not None else default_role(merchant_id)
+        check_role(chosen, merchant_id)
+    except (ValueError, RoleError) as exc:
+        raise PasswordPolicyError(str(exc) if isinstance(exc, RoleError) else f"no role {role!r}") from exc
     if (await session.execute(select(UserRow.id).where(UserRow.username == name))).first() is not None:
         raise PasswordPolicyError(f"user {name!r} already exists")
     if merchant_id is not None and await session.get(MerchantRow, merchant_id) is None:
         raise PasswordPolicyError(f"no merchant {merchant_id!r}")
-    row = UserRow(username=name, password_hash=await _hash_async(password), merchant_id=merchant_id)
+    row = UserRow(username=name, password_hash=await _hash_async(password), merchant_id=merchant_id, role=chosen.value)
     session.add(row)
     await session.flush()
-    return User(id=row.id, username=row.username, merchant_id=row.merchant_id)
+    user = _user(row)
+    if actor is not None:
+        await record_activity(
+            session, actor, "user.created", f"user {name}", {"role": chosen.value}, merchant_id=merchant_id
+        )
+    return user
 
 
-async def set_password(session: AsyncSession, username: str, password: str, *, now: datetime | None = None) -> bool:
-    """Change a user's password and end every session of theirs; False when there is no such user."""
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    row = await session.get(UserRow, user_id)
+    return _user(row) if row is not None else None
+
+
+async def list_users(session: AsyncSession, *, merchant_id: str | None = None) -> list[User]:
+    """Every user (merchant_id None) or one merchant's users, by name."""
+    query = select(UserRow).order_by(UserRow.username)
+    if merchant_id is not None:
+        query = query.where(UserRow.merchant_id == merchant_id)
+    return [_user(row) for row in (await session.execute(query)).scalars()]
+
+
+async def set_password(
+    session: AsyncSession, username: str, password: str, *, now: datetime | None = None, actor: Actor | None = None
+) -> bool:
+    """Change a user's password and end every session of theirs; False when there is no such user.
+
+    Logged as `actor`'s (never the password).
+    """
     row = (
         await session.execute(select(UserRow).where(UserRow.username == username.strip()))
     ).scalar_one_or_none()
@@ -92,6 +140,9 @@ async def set_password(session: AsyncSession, username: str, password: str, *, n
         return False
     row.password_hash = await _hash_async(password)
     await end_user_sessions(session, row.id, now or utcnow())
+    if actor is not None:
+        subject = f"user {row.username}"
+        await record_activity(session, actor, "user.password_reset", subject, merchant_id=row.merchant_id)
     return True
 
 
@@ -108,7 +159,7 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> U
         return None
     if _hasher.check_needs_rehash(row.password_hash):
         row.password_hash = await _hash_async(password)
-    return User(id=row.id, username=row.username, merchant_id=row.merchant_id)
+    return _user(row)
 
 
 async def has_users(session: AsyncSession) -> bool:

@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcelsync.activity.record import Actor, record_activity
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
-from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import ApiTokenRow, MerchantRow
 
 TOKEN_PREFIX = "pst_"
 PREFIX_CHARS = 12
-LAST_USED_RESOLUTION = timedelta(minutes=5)
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most once a minute per token
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -38,11 +38,16 @@ class TokenError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the token's id, scope and merchant (None for an admin token)."""
+    """Who is calling: the token's id, scope and merchant (None for an admin token), and its name."""
 
     token_id: int
     scope: Scope
     merchant_id: str | None
+    name: str = ""
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.token(self.token_id, self.name)
 
     @property
     def is_admin(self) -> bool:
@@ -100,9 +105,14 @@ def _check_scope(scope: Scope, merchant_id: str | None) -> None:
 
 
 async def create_token(
-    session: AsyncSession, *, scope: Scope | str, merchant_id: str | None = None, name: str = ""
+    session: AsyncSession,
+    *,
+    scope: Scope | str,
+    merchant_id: str | None = None,
+    name: str = "",
+    actor: Actor | None = None,
 ) -> IssuedToken:
-    """Create a token and return it with its secret (which is never stored)."""
+    """Create a token and return it with its secret (which is never stored); logged as `actor`'s activity."""
     scope = Scope(scope)
     _check_scope(scope, merchant_id)
     if merchant_id is not None and await session.get(MerchantRow, merchant_id) is None:
@@ -117,6 +127,9 @@ async def create_token(
     )
     session.add(row)
     await session.flush()
+    if actor is not None:
+        details = {"scope": scope.value, "prefix": row.prefix}
+        await record_activity(session, actor, "token.created", _subject(row), details, merchant_id=merchant_id)
     return IssuedToken(id=row.id, secret=secret, prefix=row.prefix, scope=scope, merchant_id=merchant_id)
 
 
@@ -132,17 +145,27 @@ async def verify_token(session: AsyncSession, token: str) -> Principal | None:
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         await session.execute(update(ApiTokenRow).where(ApiTokenRow.id == row.id).values(last_used_at=now))
-    return Principal(token_id=row.id, scope=Scope(row.scope), merchant_id=row.merchant_id)
+    return Principal(token_id=row.id, scope=Scope(row.scope), merchant_id=row.merchant_id, name=row.name)
 
 
-async def revoke_token(session: AsyncSession, token_id: int) -> bool:
-    """Revoke a token; False when there is no such token or it was already revoked."""
-    result = await session.execute(
-        update(ApiTokenRow)
-        .where(ApiTokenRow.id == token_id, ApiTokenRow.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-    return bool(rows_affected(result))
+def _subject(row: ApiTokenRow) -> str:
+    return f"token {row.id}" + (f" ({row.name})" if row.name else "")
+
+
+async def revoke_token(
+    session: AsyncSession, token_id: int, *, merchant_id: str | None = None, actor: Actor | None = None
+) -> bool:
+    """Revoke a token (only merchant_id's when given); False when there is no such active token."""
+    query = select(ApiTokenRow).where(ApiTokenRow.id == token_id, ApiTokenRow.revoked_at.is_(None))
+    if merchant_id is not None:
+        query = query.where(ApiTokenRow.merchant_id == merchant_id)
+    row = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        return False
+    row.revoked_at = utcnow()
+    if actor is not None:
+        await record_activity(session, actor, "token.revoked", _subject(row), merchant_id=row.merchant_id)
+    return True
 
 
 async def list_tokens(session: AsyncSession, *, merchant_id: str | None = None) -> list[TokenInfo]:
@@ -170,4 +193,4 @@ async def issue_token(
 ) -> IssuedToken:
     """Create a token in its own transaction (for the CLI and `parcelsync demo`)."""
     async with unit_of_work(sessions) as session:
-        return await create_token(session, scope=scope, merchant_id=merchant_id, name=name)
+        return await create_token(session, scope=scope, merchant_id=merchant_id, name=name, actor=Actor.cli())

@@ -23,6 +23,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import UserRow, WebSessionRow
+from parcelsync.security.roles import Role
 
 MAX_TOKEN_CHARS = 100
 MAX_USER_AGENT_CHARS = 300
@@ -60,6 +61,7 @@ class SessionUser:
     user_id: int | None
     username: str
     merchant_id: str | None
+    role: Role = Role.ADMIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +149,9 @@ async def resolve(session: AsyncSession, token: str, policy: SessionPolicy, now:
         return None  # the admin password stops working once a user exists, and so do its sessions
     if now - row.last_seen_at >= timedelta(seconds=policy.touch_s):
         await session.execute(update(WebSessionRow).where(WebSessionRow.id == row.id).values(last_seen_at=now))
-    username = user.username if user is not None else row.username
-    return SessionUser(row.id, row.user_id, username, user.merchant_id if user is not None else None)
+    if user is None:
+        return SessionUser(row.id, None, row.username, None, Role.ADMIN)
+    return SessionUser(row.id, row.user_id, user.username, user.merchant_id, Role(user.role))
 
 
 async def end_session(session: AsyncSession, token: str, now: datetime) -> bool:

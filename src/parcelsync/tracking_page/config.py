@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcelsync.activity.record import Actor, record_activity
 from parcelsync.connectors.registry import connector_for
 from parcelsync.db.queries import tracking_pages as q
 from parcelsync.db.tables import TrackingPageRow
@@ -94,9 +95,10 @@ async def replan_linked(session: AsyncSession, merchant_id: str) -> None:
 
 
 async def save_config(
-    session: AsyncSession, settings: Settings, merchant_id: str, body: TrackingPageIn
+    session: AsyncSession, settings: Settings, merchant_id: str, body: TrackingPageIn, *, actor: Actor | None = None
 ) -> TrackingPageRow:
-    """Store the configuration; switching `tracking_page_links` resends the store and gateway targets.
+    """Store the configuration (logged as `actor`'s); switching `tracking_page_links` resends the store and
+    gateway targets.
 
     Raises LinksNeedBaseUrl when the links are asked for but the hub has no public address (or no key).
     """
@@ -107,4 +109,8 @@ async def save_config(
     row = await q.save_page(session, merchant_id, body.model_dump(mode="json"))
     if row.tracking_page_links != was_linked:
         await replan_linked(session, merchant_id)
+    if actor is not None:
+        details = {"tracking_page_links": row.tracking_page_links}
+        action = "settings.tracking_page"
+        await record_activity(session, actor, action, "tracking page", details, merchant_id=merchant_id)
     return row

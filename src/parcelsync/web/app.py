@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from parcelsync.activity.record import Actor
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.engine import unit_of_work
@@ -60,6 +61,16 @@ class Page:
     merchant_id: str | None
 
     @property
+    def actor(self) -> Actor:
+        """This user as the `who` of an activity entry."""
+        return Actor.user(self.session.user.username)
+
+    @property
+    def can_change(self) -> bool:
+        """False for viewers: templates show no form that changes anything."""
+        return not self.session.user.read_only
+
+    @property
     def merchant_name(self) -> str:
         return next((name for mid, name in self.merchants if mid == self.merchant_id), self.merchant_id or "")
 
@@ -75,16 +86,23 @@ async def db(dash: Dashboard = Depends(dashboard)) -> AsyncIterator[AsyncSession
 
 
 async def live_session(request: Request, dash: Dashboard) -> auth.WebSession | None:
-    """The request's stored session when it is still good (its own short unit of work), else None."""
+    """The request's stored session when it is still good (its own short unit of work), else None.
+
+    Looked up once per request (the viewer guard and the route share it); the role is read from the
+    user's row each time, so a changed role or a deactivation counts at once.
+    """
+    if hasattr(request.state, "web_session"):
+        return request.state.web_session  # type: ignore[no-any-return]
     token = request.cookies.get(auth.SESSION_COOKIE)
-    if not token:
-        return None
-    async with unit_of_work(dash.sessions) as session:
-        found = await web_sessions.resolve(session, token, dash.policy, dash.clock())
-    if found is None:
-        return None
-    user = auth.WebUser(found.username, found.merchant_id, found.user_id)
-    return auth.WebSession(user, dash.codec.csrf_for(token), found.session_id)
+    ws = None
+    if token:
+        async with unit_of_work(dash.sessions) as session:
+            found = await web_sessions.resolve(session, token, dash.policy, dash.clock())
+        if found is not None:
+            user = auth.WebUser(found.username, found.merchant_id, found.user_id, found.role)
+            ws = auth.WebSession(user, dash.codec.csrf_for(token), found.session_id)
+    request.state.web_session = ws
+    return ws
 
 
 async def web_session(request: Request, dash: Dashboard = Depends(dashboard)) -> auth.WebSession:
@@ -92,6 +110,20 @@ async def web_session(request: Request, dash: Dashboard = Depends(dashboard)) ->
     if ws is None:
         raise auth.LoginRequired()
     return ws
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A viewer may still sign in and out: the only changes that are theirs alone.
+VIEWER_MAY_POST = frozenset({f"{PREFIX}/login", f"{PREFIX}/logout"})
+
+
+async def refuse_viewer_changes(request: Request, dash: Dashboard = Depends(dashboard)) -> None:
+    """Router-wide dependency: a viewer's state-changing request is a 403, whichever route it targets."""
+    if request.method in SAFE_METHODS or request.url.path in VIEWER_MAY_POST:
+        return
+    ws = await live_session(request, dash)
+    if ws is not None and ws.user.read_only:
+        raise auth.ReadOnlyRole()
 
 
 async def csrf_checked(request: Request, ws: auth.WebSession = Depends(web_session)) -> auth.WebSession:
@@ -144,6 +176,10 @@ def _csrf_failed(_request: Request, _exc: Exception) -> Response:
     return PlainTextResponse("The form expired or did not come from this dashboard; reload the page.", 403)
 
 
+def _read_only(_request: Request, _exc: Exception) -> Response:
+    return PlainTextResponse("Your role is viewer: it can look but not change anything.", 403)
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     formatting.install(templates.env)
@@ -184,4 +220,5 @@ def mount_dashboard(
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="dashboard-static")
     app.add_exception_handler(auth.LoginRequired, _login_required)
     app.add_exception_handler(auth.CsrfFailed, _csrf_failed)
+    app.add_exception_handler(auth.ReadOnlyRole, _read_only)
     return dash

@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from parcelsync.db.engine import unit_of_work
 from parcelsync.security import passwords
+from parcelsync.security.roles import Role, default_role
 
 SESSION_COOKIE = "ps_session"
 LOGIN_COOKIE = "ps_login"
@@ -34,11 +35,24 @@ DEMO_ADMIN_PASSWORD = "parcelsync-demo"
 
 @dataclass(frozen=True, slots=True)
 class WebUser:
-    """A logged-in dashboard user; merchant_id None means an operator who sees every merchant."""
+    """A logged-in dashboard user; merchant_id None means an admin who sees every merchant."""
 
     username: str
     merchant_id: str | None = None
     user_id: int | None = None
+    role: Role = None  # type: ignore[assignment]  # filled in by __post_init__
+
+    def __post_init__(self) -> None:
+        if self.role is None:
+            object.__setattr__(self, "role", default_role(self.merchant_id))
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def read_only(self) -> bool:
+        return self.role is Role.VIEWER
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +107,7 @@ class UsersAuthenticator:
         async with unit_of_work(self._sessions) as session:
             if await passwords.has_users(session):
                 user = await passwords.authenticate(session, username, password)
-                return WebUser(user.username, user.merchant_id, user.id) if user is not None else None
+                return WebUser(user.username, user.merchant_id, user.id, user.role) if user is not None else None
         return await self._fallback.authenticate(username, password)
 
 
@@ -112,6 +126,10 @@ class LoginRequired(Exception):
 
 class CsrfFailed(Exception):
     """A POST without the session's CSRF token."""
+
+
+class ReadOnlyRole(Exception):
+    """A viewer asked to change something."""
 
 
 class SessionCodec:

@@ -1,4 +1,4 @@
-"""Recording the dashboard's setup changes (merchants, connections, carrier overrides) for the activity log.
+"""Recording the dashboard's setup changes (merchants, connections, carrier overrides) in the activity log.
 
 Details name what changed, never a secret: credentials are listed by name only.
 """
@@ -9,11 +9,10 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.logging import get_logger
+from parcelsync.activity.record import DetailValue, record_activity
 from parcelsync.web.app import Page
 
-log = get_logger("parcelsync.web.changes")
-Detail = str | int | bool | None | list[str]
+Detail = DetailValue
 
 
 async def note_change(
@@ -21,8 +20,4 @@ async def note_change(
     *, merchant_id: str | None,
 ) -> None:
     """One entry per change, in the request's unit of work; `action` is `<thing>.<verb>`."""
-    del session  # the activity table is written here once it exists; until then the structured log holds it
-    log.info(
-        "dashboard_change", actor=pg.session.user.username, action=action, subject=subject,
-        merchant_id=merchant_id, **dict(details or {}),
-    )
+    await record_activity(session, pg.actor, action, subject, details, merchant_id=merchant_id)

@@ -14,7 +14,7 @@ from parcelsync.cli import app
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher, generate_key
 from parcelsync.db.engine import make_engine, make_sessionmaker, unit_of_work
-from parcelsync.db.tables import ApiTokenRow, AuditRow, ConnectionRow, MerchantRow, UserRow
+from parcelsync.db.tables import ActivityRow, ApiTokenRow, AuditRow, ConnectionRow, MerchantRow, UserRow
 from parcelsync.security import passwords, tokens, web_sessions
 
 runner = CliRunner()
@@ -162,3 +162,16 @@ async def _add(session, row):  # type: ignore[no-untyped-def]
 
 async def _all(session, model):  # type: ignore[no-untyped-def]
     return (await session.execute(select(model))).scalars().all()
+
+
+def test_users_create_with_a_role(env: str) -> None:
+    db(env, lambda s: _add(s, MerchantRow(id="acme", name="Acme")))
+    out = invoke("users", "create", "vera", "--merchant", "acme", "--role", "viewer", "--password", "viewer-pass-1")
+    assert "vera (viewer, merchant acme)" in out
+    assert "(operator, merchant acme)" in invoke("users", "create", "otto", "-m", "acme", "--password", "otto-pass-1")
+    assert "(admin, all merchants)" in invoke("users", "create", "root", "--password", "root-pass-1")
+    assert "needs a merchant" in invoke("users", "create", "x", "--role", "viewer", "--password", "x-pass-123", code=2)
+    logged = db(env, lambda s: _all(s, ActivityRow))
+    assert [(r.action, r.actor_kind, r.subject) for r in logged] == [
+        ("user.created", "cli", "user vera"), ("user.created", "cli", "user otto"), ("user.created", "cli", "user root")
+    ]

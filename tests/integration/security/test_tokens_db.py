@@ -30,7 +30,7 @@ async def test_create_stores_only_the_hash_and_verifies(engine: AsyncEngine) -> 
         assert issued.secret not in (row.token_hash, row.prefix, row.name)
         assert issued.secret.startswith(row.prefix)
         principal = await tokens.verify_token(session, issued.secret)
-    assert principal == tokens.Principal(token_id=issued.id, scope=Scope.WRITE, merchant_id="m1")
+    assert principal == tokens.Principal(token_id=issued.id, scope=Scope.WRITE, merchant_id="m1", name="warehouse")
     async with unit_of_work(sessions) as session:
         assert (await session.get(ApiTokenRow, issued.id)).last_used_at is not None  # type: ignore[union-attr]
         assert await tokens.verify_token(session, issued.secret + "x") is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcelsync.api.deps import MerchantDep, MerchantPath, SessionDep
+from parcelsync.api.deps import ActorDep, MerchantDep, MerchantPath, SessionDep
 from parcelsync.api.errors import not_found
 from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.queries import carrier_overrides as q
@@ -83,12 +83,17 @@ async def list_overrides(merchant: MerchantDep, session: SessionDep) -> list[Ove
     dependencies=[MerchantPath],
 )
 async def put_override(
-    provider: Provider, body: OverrideIn, merchant: MerchantDep, session: SessionDep, carrier: str = CarrierPath
+    provider: Provider,
+    body: OverrideIn,
+    merchant: MerchantDep,
+    session: SessionDep,
+    actor: ActorDep,
+    carrier: str = CarrierPath,
 ) -> OverrideOut:
     """Send `code` to this provider for this carrier (canonicalised through the registry)."""
     if not alias_key(carrier):
         raise InvalidInput([FieldError("carrier", "must contain a letter or digit")])
-    changed = await overrides.set_override(session, merchant.id, provider, carrier, body.code)
+    changed = await overrides.set_override(session, merchant.id, provider, carrier, body.code, actor=actor)
     return OverrideOut.model_validate(changed.row)
 
 
@@ -98,8 +103,8 @@ async def put_override(
     dependencies=[MerchantPath],
 )
 async def delete_override(
-    provider: Provider, merchant: MerchantDep, session: SessionDep, carrier: str = CarrierPath
+    provider: Provider, merchant: MerchantDep, session: SessionDep, actor: ActorDep, carrier: str = CarrierPath
 ) -> Response:
-    if await overrides.delete_override(session, merchant.id, provider, carrier) is None:
+    if await overrides.delete_override(session, merchant.id, provider, carrier, actor=actor) is None:
         raise not_found("carrier override")
     return Response(status_code=204)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.api.deps import MerchantDep, MerchantPath, Runtime, RuntimeDep, SessionDep, admin_only
+from parcelsync.activity.record import Actor
+from parcelsync.api.deps import ActorDep, MerchantDep, MerchantPath, Runtime, RuntimeDep, SessionDep, admin_only
 from parcelsync.api.errors import ApiError, not_found
 from parcelsync.connectors.registry import connector_for
 from parcelsync.db.queries import connections as q
@@ -51,10 +52,18 @@ def _public(provider: Provider) -> tuple[str, ...]:
 
 
 async def _save(
-    session: AsyncSession, runtime: Runtime, merchant_id: str, provider: Provider, change: ConnectionChange, mode: Mode
+    session: AsyncSession,
+    runtime: Runtime,
+    merchant_id: str,
+    provider: Provider,
+    change: ConnectionChange,
+    mode: Mode,
+    actor: Actor,
 ) -> tuple[ConnectionView, bool]:
     try:
-        row, created = await change_connection(session, runtime.cipher, merchant_id, provider, change, mode=mode)
+        row, created = await change_connection(
+            session, runtime.cipher, merchant_id, provider, change, mode=mode, actor=actor
+        )
     except ConnectionNotFound:
         raise not_found("connection") from None
     return q.view(row, runtime.cipher, public=_public(provider)), created
@@ -89,6 +98,7 @@ async def put_connection(
     merchant: MerchantDep,
     session: SessionDep,
     runtime: RuntimeDep,
+    actor: ActorDep,
 ) -> ConnectionView:
     if not body.credentials and await q.get_connection_row(session, merchant.id, provider) is None:
         raise ApiError(
@@ -98,17 +108,22 @@ async def put_connection(
     change = ConnectionChange(
         body.base_url, body.credentials, body.options, body.enabled, runtime.settings.allow_private_base_urls
     )
-    view, created = await _save(session, runtime, merchant.id, provider, change, "replace")
+    view, created = await _save(session, runtime, merchant.id, provider, change, "replace", actor)
     response.status_code = 201 if created else 200
     return view
 
 
 @router.patch("/{provider}", response_model=ConnectionView, dependencies=[Depends(admin_only)])
 async def patch_connection(
-    provider: Provider, body: ConnectionPatch, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
+    provider: Provider,
+    body: ConnectionPatch,
+    merchant: MerchantDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    actor: ActorDep,
 ) -> ConnectionView:
     change = ConnectionChange(
         body.base_url, body.credentials, body.options, body.enabled, runtime.settings.allow_private_base_urls
     )
-    view, _ = await _save(session, runtime, merchant.id, provider, change, "merge")
+    view, _ = await _save(session, runtime, merchant.id, provider, change, "merge", actor)
     return view

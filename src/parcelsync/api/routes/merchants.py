@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcelsync.api.deps import MerchantDep, MerchantPath, SessionDep, admin_only
+from parcelsync.activity.record import record_activity
+from parcelsync.api.deps import ActorDep, MerchantDep, MerchantPath, SessionDep, admin_only
 from parcelsync.api.errors import ApiError
 from parcelsync.api.params import Name
 from parcelsync.api.schemas import MerchantOut, MerchantPage, merchant_out
@@ -33,10 +34,13 @@ class MerchantPatch(BaseModel):
 
 
 @router.post("", status_code=201, response_model=MerchantOut)
-async def create_merchant(body: MerchantCreate, session: SessionDep) -> MerchantOut:
+async def create_merchant(body: MerchantCreate, session: SessionDep, actor: ActorDep) -> MerchantOut:
     if body.id is not None and await q.get_merchant(session, body.id) is not None:
         raise ApiError(409, "a merchant with this id exists", fields=[FieldError("id", "already exists")])
-    return merchant_out(await q.create_merchant(session, body.name, body.id))
+    row = await q.create_merchant(session, body.name, body.id)
+    details = {"name": row.name}
+    await record_activity(session, actor, "merchant.created", f"merchant {row.id}", details, merchant_id=row.id)
+    return merchant_out(row)
 
 
 @router.get("", response_model=MerchantPage)
@@ -57,5 +61,10 @@ async def get_merchant(merchant: MerchantDep) -> MerchantOut:
 
 
 @router.patch("/{merchant_id}", response_model=MerchantOut, dependencies=[MerchantPath, Depends(admin_only)])
-async def patch_merchant(body: MerchantPatch, merchant: MerchantDep, session: SessionDep) -> MerchantOut:
-    return merchant_out(await q.rename_merchant(session, merchant.id, body.name) or merchant)
+async def patch_merchant(
+    body: MerchantPatch, merchant: MerchantDep, session: SessionDep, actor: ActorDep
+) -> MerchantOut:
+    renamed = await q.rename_merchant(session, merchant.id, body.name) or merchant
+    subject, details = f"merchant {merchant.id}", {"name": renamed.name}
+    await record_activity(session, actor, "merchant.renamed", subject, details, merchant_id=merchant.id)
+    return merchant_out(renamed)

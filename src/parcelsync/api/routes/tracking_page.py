@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from parcelsync.api.deps import MerchantDep, MerchantPath, RuntimeDep, SessionDep
+from parcelsync.api.deps import ActorDep, MerchantDep, MerchantPath, RuntimeDep, SessionDep
 from parcelsync.api.errors import ApiError
 from parcelsync.db.queries import tracking_pages as q
 from parcelsync.ingest.errors import FieldError
@@ -26,11 +26,11 @@ async def get_tracking_page(merchant: MerchantDep, session: SessionDep, runtime:
     responses={422: {"description": "invalid field, or tracking_page_links without PARCELSYNC_PUBLIC_BASE_URL"}},
 )
 async def put_tracking_page(
-    body: TrackingPageIn, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
+    body: TrackingPageIn, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep, actor: ActorDep
 ) -> TrackingPageOut:
     """Set the tracking page; turning `tracking_page_links` on or off resends the store and gateway targets."""
     try:
-        row = await save_config(session, runtime.settings, merchant.id, body)
+        row = await save_config(session, runtime.settings, merchant.id, body, actor=actor)
     except LinksNeedBaseUrl as exc:
         raise ApiError(422, str(exc), fields=[FieldError("tracking_page_links", str(exc))]) from exc
     return page_out(merchant.id, row, runtime.settings)

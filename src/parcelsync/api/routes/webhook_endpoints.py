@@ -12,7 +12,8 @@ import httpx
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from parcelsync.api.deps import MerchantDep, RuntimeDep, SessionDep
+from parcelsync.activity.record import DetailValue, record_activity
+from parcelsync.api.deps import ActorDep, MerchantDep, RuntimeDep, SessionDep
 from parcelsync.api.errors import ApiError, not_found
 from parcelsync.api.params import Text
 from parcelsync.db.base import utcnow
@@ -139,6 +140,10 @@ def _url(value: str, allow_private: bool) -> str:
         raise ApiError(422, f"url {exc}", fields=[FieldError("url", str(exc))]) from None
 
 
+def _subject(row: WebhookEndpointRow) -> str:
+    return f"webhook endpoint {row.id}"
+
+
 async def _endpoint(session: SessionDep, merchant_id: str, endpoint_id: int) -> WebhookEndpointRow:
     row = await q.get_endpoint(session, merchant_id, endpoint_id)
     if row is None:
@@ -148,7 +153,7 @@ async def _endpoint(session: SessionDep, merchant_id: str, endpoint_id: int) -> 
 
 @router.post("", status_code=201, response_model=EndpointCreatedOut)
 async def create_endpoint(
-    body: EndpointIn, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
+    body: EndpointIn, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep, actor: ActorDep
 ) -> EndpointCreatedOut:
     """Add a receiver; the answer holds its signing secret, which is never shown again."""
     url = _url(body.url, runtime.settings.webhook_allow_private_urls)
@@ -160,6 +165,9 @@ async def create_endpoint(
         event_types=body.event_types,
         enabled=body.enabled,
         description=body.description,
+    )
+    await record_activity(
+        session, actor, "webhook_endpoint.created", _subject(created.row), {"url": url}, merchant_id=merchant.id
     )
     return EndpointCreatedOut(**_out(created.row).model_dump(), secret=created.secret)
 
@@ -176,7 +184,12 @@ async def get_endpoint(endpoint_id: EndpointId, merchant: MerchantDep, session: 
 
 @router.patch("/{endpoint_id}", response_model=EndpointOut)
 async def patch_endpoint(
-    endpoint_id: EndpointId, body: EndpointPatch, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
+    endpoint_id: EndpointId,
+    body: EndpointPatch,
+    merchant: MerchantDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    actor: ActorDep,
 ) -> EndpointOut:
     """Change the URL, the event types, the description, or switch it on (resuming its waiting deliveries) or off."""
     row = await _endpoint(session, merchant.id, endpoint_id)
@@ -193,22 +206,30 @@ async def patch_endpoint(
             await restart_window(session, row.id, now=now)
     row.updated_at = now
     await session.flush()
+    changed = [name for name in ("url", "event_types", "description", "enabled") if getattr(body, name) is not None]
+    details: dict[str, DetailValue] = {"changed": changed, "enabled": row.enabled}
+    await record_activity(session, actor, "webhook_endpoint.changed", _subject(row), details, merchant_id=merchant.id)
     return _out(row)
 
 
 @router.delete("/{endpoint_id}", status_code=204)
-async def delete_endpoint(endpoint_id: EndpointId, merchant: MerchantDep, session: SessionDep) -> Response:
+async def delete_endpoint(
+    endpoint_id: EndpointId, merchant: MerchantDep, session: SessionDep, actor: ActorDep
+) -> Response:
     """Remove the endpoint with its pending deliveries and its log."""
-    await session.delete(await _endpoint(session, merchant.id, endpoint_id))
+    row = await _endpoint(session, merchant.id, endpoint_id)
+    await record_activity(session, actor, "webhook_endpoint.deleted", _subject(row), merchant_id=merchant.id)
+    await session.delete(row)
     return Response(status_code=204)
 
 
 @router.post("/{endpoint_id}/rotate-secret", response_model=SecretOut)
 async def rotate_secret(
-    endpoint_id: EndpointId, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep
+    endpoint_id: EndpointId, merchant: MerchantDep, session: SessionDep, runtime: RuntimeDep, actor: ActorDep
 ) -> SecretOut:
     row = await _endpoint(session, merchant.id, endpoint_id)
     secret = q.rotate_secret(runtime.cipher, row, now=utcnow())
+    await record_activity(session, actor, "webhook_endpoint.secret_rotated", _subject(row), merchant_id=merchant.id)
     assert row.previous_secret_expires_at is not None
     return SecretOut(secret=secret, previous_secret_expires_at=row.previous_secret_expires_at)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from starlette.responses import RedirectResponse
 
-from parcelsync.web.app import PREFIX
+from parcelsync.web.app import PREFIX, refuse_viewer_changes
 from parcelsync.web.routes import (
+    activity,
     alerts,
     carriers,
     connection_edit,
@@ -21,10 +22,13 @@ from parcelsync.web.routes import (
     setup,
     shipments,
     store_backfill,
+    tokens,
+    users,
     webhooks_out,
 )
 
-router = APIRouter(include_in_schema=False)
+# Every dashboard route, whichever module adds it, refuses a viewer's changes (web/app.py).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_viewer_changes)])
 for module in (
     login, overview, shipments, payments, problems, imports, connections, store_backfill, alerts, webhooks_out,
     settings,
@@ -32,6 +36,7 @@ for module in (
     merchants,
     setup,
     carriers,
+    tokens, users, activity,
 ):
     router.include_router(module.router, prefix=PREFIX)
 

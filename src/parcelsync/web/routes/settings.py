@@ -67,7 +67,7 @@ async def settings_save(
     values = _form_values(await request.form())
     try:
         body = TrackingPageIn.model_validate(values)
-        await save_config(session, dash.settings, pg.merchant_id, body)
+        await save_config(session, dash.settings, pg.merchant_id, body, actor=pg.actor)
     except ValidationError as exc:
         errors = [f"{e.field}: {e.reason}" for e in pydantic_field_errors(exc.errors())]
         return render(request, "settings.html", pg, 422, **_context(dash, pg, values), errors=errors, saved=False)
