@@ -1,4 +1,4 @@
-"""Migration 0019 gives users made before roles the rights they had: admin without a merchant, operator with one."""
+"""Migration 0022 gives users made before roles the rights they had: admin without a merchant, operator with one."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Existing users keep what they could do: a user of every merchant (merchant_id NULL) becomes
 `admin`, a user of one merchant becomes `operator` (retry, import, settings).
 
-Revision ID: 0019
+Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-02
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 from parcelsync.db.base import BigId, UTCDateTime
 
-revision = "0019"
+revision = "0022"
 down_revision = "0021"
 branch_labels = None
 depends_on = None
