@@ -17,6 +17,7 @@ from sqlalchemy import select
 from parcelsync.api import create_app
 from parcelsync.db.crypto import generate_key
 from parcelsync.db.engine import unit_of_work
+from parcelsync.db.queries import merchants as merchant_queries
 from parcelsync.db.tables import WebSessionRow
 from parcelsync.security import passwords, web_sessions
 from parcelsync.security.web_sessions import SessionState
@@ -66,6 +67,7 @@ async def hub(database_url: str) -> AsyncIterator[Hub]:
     clock = Clock()
     app.state.dashboard.clock = clock
     async with unit_of_work(app.state.runtime.sessions) as session:
+        await merchant_queries.create_merchant(session, "Acme", "acme")  # past the first-run setup
         await passwords.create_user(session, USER, PASSWORD)
     yield Hub(app, clock)
     await app.state.runtime.engine.dispose()
@@ -198,6 +200,7 @@ async def test_an_admin_password_session_ends_when_the_first_user_appears(databa
     hub = Hub(app, Clock())
     app.state.dashboard.clock = hub.clock
     try:
+        await hub.work(lambda s: merchant_queries.create_merchant(s, "Acme", "acme"))
         async with hub.client() as client:
             assert (await login(client, "admin", "admin-pw-1")).status_code == 303
             cookie = client.cookies.get("ps_session")
