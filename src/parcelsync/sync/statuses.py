@@ -259,7 +259,7 @@ async def _apply_fetched(
         reason = exc.reason if isinstance(exc, ProviderError) else type(exc).__name__
         raise WebhookRejected(503, f"the tracking could not be fetched from the provider: {reason}") from None
     WEBHOOKS.labels(pid, "ok").inc()
-    registry = await registry_for(session, merchant_id)
+    registry = await registry_for(session, merchant_id, default_registry())
     applied = Applied(None)
     for fetched in updates:
         applied = await apply_update(
