@@ -41,6 +41,7 @@ from parcelsync.security.client_address import ClientAddressMiddleware, TrustedP
 from parcelsync.security.headers import SecurityHeadersMiddleware
 from parcelsync.security.middleware import RequestIdMiddleware
 from parcelsync.settings import Settings
+from parcelsync.sync.webhook_fetch import default_http
 from parcelsync.tracking_page.routes import mount_tracking_page
 from parcelsync.web import mount_dashboard
 from parcelsync.web.app import PREFIX as DASHBOARD_PREFIX
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(current_principal), Depends(undeclared_query_guard("/v1/"))],
     )
     app.state.runtime = runtime
+    app.state.provider_http_factory = default_http  # webhooks that trigger a fetch; tests put a sandbox here
     install_error_handlers(app)
     for module in (
         health, metrics, merchants, connections, carriers, shipments, audit, sync, webhooks, tracking_page, payments

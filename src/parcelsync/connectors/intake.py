@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from parcelsync.domain.status import DeliveryStatus
 
@@ -84,3 +84,18 @@ class StatusIntake(Protocol):
         ...
 
     async def poll_page(self, client: object, *, page: int, limit: int, since: datetime | None) -> UpdatePage: ...
+
+
+@runtime_checkable
+class FetchingIntake(Protocol):
+    """An intake that can treat a webhook as a mere trigger: the trackings it names are fetched from the
+    provider (with the connection's client, through the polling code) and that state is applied, never the
+    webhook's own data. Worth it where the provider's signature does not cover the body."""
+
+    def wants_fetch(self, options: Mapping[str, Any]) -> bool:
+        """Whether a connection with these options applies fetched state instead of the webhook's data."""
+        ...
+
+    async def fetch_named(self, client: object, named: StatusUpdate) -> Sequence[StatusUpdate]:
+        """The provider's current state of the tracking a webhook names (`named` is only its identity)."""
+        ...

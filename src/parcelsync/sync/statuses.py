@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.connectors.carriers import default_registry
-from parcelsync.connectors.intake import StatusIntake, StatusUpdate, WebhookInvalid
+from parcelsync.connectors.intake import FetchingIntake, ParsedWebhook, StatusIntake, StatusUpdate, WebhookInvalid
 from parcelsync.connectors.record import Connector
 from parcelsync.connectors.registry import connector_for, with_status_intake
 from parcelsync.db.crypto import CredentialCipher
@@ -37,11 +38,14 @@ from parcelsync.db.tables import (
     WebhookDeliveryRow,
 )
 from parcelsync.domain.carriers import CarrierRegistry
+from parcelsync.domain.models import Connection
 from parcelsync.domain.provider import Provider
 from parcelsync.events import record_events
 from parcelsync.events.shipments import status_changed
 from parcelsync.metrics import STATUS_UPDATES, WEBHOOKS
+from parcelsync.providers.errors import ProviderError
 from parcelsync.sync.status_order import StatusState, decide
+from parcelsync.sync.webhook_fetch import HttpFactory, fetch_named, fetching
 
 POLL_OVERLAP = timedelta(minutes=2)
 
@@ -192,8 +196,14 @@ async def receive_webhook(
     wall_time: float | None = None,
     provider: Provider | None = None,
     headers: Mapping[str, str] | None = None,
+    http_factory: HttpFactory | None = None,
 ) -> Applied | None:
-    """Verify and apply one status webhook of a provider; None when it was already processed."""
+    """Verify and apply one status webhook of a provider; None when it was already processed.
+
+    Where the connection asks for it (`fetching`), the verified webhook only names a tracking: its current
+    state is fetched from the provider (on `http_factory`'s client) and applied under the same status-order
+    rules as polling; a replayed signature is then answered as a duplicate, since its data cannot inject state.
+    """
     connector = connector_for(provider) if provider is not None else _default_intake()
     intake = _intake(connector)
     pid = connector.id
@@ -212,6 +222,9 @@ async def receive_webhook(
     if not is_status_source(connection.options):
         WEBHOOKS.labels(pid, "not_status_source").inc()
         return None
+    fetcher = fetching(intake, connection.options)
+    if fetcher is not None:
+        return await _apply_fetched(session, connection, fetcher, parsed, now, http_factory)
     replay = parsed.replay_key
     if replay is not None and not await _claim(session, merchant_id, pid, REPLAY_PREFIX + replay, now):
         WEBHOOKS.labels(pid, "replayed").inc()
@@ -224,6 +237,35 @@ async def receive_webhook(
     return await apply_update(
         session, merchant_id, parsed.update, registry=registry, source="webhook", now=now, provider=connector.provider
     )
+
+
+async def _apply_fetched(
+    session: AsyncSession, connection: Connection, fetcher: FetchingIntake, parsed: ParsedWebhook, now: datetime,
+    http_factory: HttpFactory | None,
+) -> Applied | None:
+    """One fetch per (signature, named tracking): a replay or redelivery within the signature's age is a
+    duplicate; a failed fetch is a 503 (and, the transaction rolled back, the provider's retry fetches again)."""
+    merchant_id, provider = connection.merchant_id, connection.provider
+    pid = provider.value
+    named = parsed.update
+    key = f"{parsed.replay_key or parsed.delivery_key}:{named.carrier_code}/{named.tracking_number}"
+    if not await _claim(session, merchant_id, pid, REPLAY_PREFIX + key, now):
+        WEBHOOKS.labels(pid, "duplicate").inc()
+        return None
+    try:
+        updates = await fetch_named(fetcher, connection, named, http_factory)
+    except (ProviderError, httpx.HTTPError) as exc:
+        WEBHOOKS.labels(pid, "fetch_failed").inc()
+        reason = exc.reason if isinstance(exc, ProviderError) else type(exc).__name__
+        raise WebhookRejected(503, f"the tracking could not be fetched from the provider: {reason}") from None
+    WEBHOOKS.labels(pid, "ok").inc()
+    registry = await registry_for(session, merchant_id, default_registry())
+    applied = Applied(None)
+    for fetched in updates:
+        applied = await apply_update(
+            session, merchant_id, fetched, registry=registry, source="webhook", now=now, provider=provider
+        )
+    return applied
 
 
 async def polled_connections(session: AsyncSession, now: datetime) -> list[tuple[str, Provider]]:

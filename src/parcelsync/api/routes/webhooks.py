@@ -32,7 +32,7 @@ def _receiver(connector: Connector) -> Callable[..., Awaitable[JSONResponse]]:
                 applied = await receive_webhook(
                     session, runtime.cipher, merchant_id, body,
                     max_age_s=runtime.settings.webhook_max_age_s, now=utcnow(), provider=provider,
-                    headers=request.headers,
+                    headers=request.headers, http_factory=request.app.state.provider_http_factory,
                 )
         except WebhookRejected as exc:
             return error_response(exc.status, exc.message)

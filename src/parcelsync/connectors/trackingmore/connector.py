@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcelsync.connectors.intake import ParsedWebhook, UpdatePage, WebhookInvalid
+from parcelsync.connectors.intake import ParsedWebhook, StatusUpdate, UpdatePage, WebhookInvalid
 from parcelsync.connectors.readback import Drift, HubCopy, OnChecked, ReadBackResult
 from parcelsync.connectors.record import Connector, Kind, need
 from parcelsync.connectors.trackingmore.send import KEY, TrackingMoreDestination
@@ -48,6 +48,10 @@ class TrackingMoreOptions(BaseModel):
     webhooks: bool = Field(default=True, description="false: the worker polls /trackings/get instead")
     status_source: bool = Field(
         default=True, description="with two tracking providers connected: whether this one's statuses are stored"
+    )
+    webhook_fetch: bool = Field(
+        default=False,
+        description="true: a webhook only triggers a fetch of its tracking (GET /trackings/get); its data is ignored",
     )
 
 
@@ -105,7 +109,8 @@ def delivery_key(payload: Mapping[str, Any]) -> str:
 
 
 class TrackingMoreIntake:
-    """v2 webhooks signed with the account email; polling through GET /trackings/get."""
+    """v2 webhooks signed with the account email; polling through GET /trackings/get, which also serves
+    `webhook_fetch` (the v2 signature covers only `timeStr`, so the body's data is not authenticated)."""
 
     def verify_and_parse(
         self, body: bytes, credentials: Mapping[str, str], *, max_age_s: float, now: float,
@@ -130,6 +135,13 @@ class TrackingMoreIntake:
             if at is not None and (seen is None or at > seen):
                 seen = at
         return UpdatePage(result.items, result.has_more, seen)
+
+    def wants_fetch(self, options: Mapping[str, Any]) -> bool:
+        return options.get("webhook_fetch") is True
+
+    async def fetch_named(self, client: object, named: StatusUpdate) -> Sequence[StatusUpdate]:
+        result = await cast(TrackingMoreClient, client).list_trackings(numbers=[named.tracking_number])
+        return [u for u in result.items if not named.carrier_code or u.carrier_code == named.carrier_code]
 
 
 CONNECTOR = Connector(
