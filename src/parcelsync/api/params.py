@@ -121,8 +121,11 @@ Text = BeforeValidator(text_or_none)
 
 # A name: 1-200 characters as sent (the schema's bounds are the sender's), at least one of them visible;
 # stored trimmed.
+# Control characters `ingest.text.check_text` refuses in text (tab and line breaks are layout, kept).
+CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+
 Name = Annotated[
     str,
-    Field(min_length=1, max_length=200, pattern=f"[^{WHITESPACE}]"),
+    Field(min_length=1, max_length=200, pattern=f"^[^{CONTROLS}]*[^{WHITESPACE}{CONTROLS}][^{CONTROLS}]*$"),
     AfterValidator(lambda value: check_text(value.strip(WHITESPACE))),
 ]

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from parcelsync.api.deps import MerchantDep, SessionDep
 from parcelsync.api.errors import ApiError, not_found
@@ -96,7 +96,9 @@ class PaymentSettingsIn(BaseModel):
     accept_within_hours: int = Field(default=24, ge=1, le=24 * 90)
     stuck_after_days: int = Field(default=7, ge=1, le=365)
     late_after_days: int = Field(default=30, ge=1, le=365)
-    default_payment_gateway: str | None = Field(
+    default_payment_gateway: Annotated[
+        str, WithJsonSchema({"type": "string", "enum": sorted(gateway_providers())})
+    ] | None = Field(
         default=None,
         description="where a shipment whose payment names no gateway goes when several gateways are connected "
         "(with one, that one; with several and none chosen it is skipped: 'payment gateway not chosen'); "
