@@ -18,7 +18,7 @@ def audit_prune(
         int | None, typer.Option(min=0, help="Keep this many days (default PARCELSYNC_AUDIT_RETENTION_DAYS).")
     ] = None,
 ) -> None:
-    """Delete audit rows older than the retention period, and expired Idempotency-Key records."""
+    """Delete audit rows older than the retention period, expired Idempotency-Key records and rate counters."""
     settings = load_settings()
     keep = settings.audit_retention_days if days is None else days
 
@@ -30,7 +30,7 @@ def audit_prune(
 
     report = run(main)
     console.print(
-        f"deleted {report.audit_rows} audit row(s) older than {keep} day(s) "
-        f"and {report.idempotency_keys} expired idempotency key(s); "
+        f"deleted {report.audit_rows} audit row(s) older than {keep} day(s), "
+        f"{report.idempotency_keys} expired idempotency key(s) and {report.rate_counters} expired rate counter(s); "
         f"sync receipts are kept {settings.receipt_retention_days} day(s) ({report.receipts} older ones deleted)"
     )

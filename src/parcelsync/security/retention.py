@@ -1,4 +1,4 @@
-"""Housekeeping: delete audit rows past the retention period and expired idempotency keys."""
+"""Housekeeping: delete audit rows past the retention period, expired idempotency keys and rate counters."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from parcelsync.db.tables import AuditRow
 from parcelsync.logging import get_logger
 from parcelsync.payments.receipts import DEFAULT_RETENTION_DAYS as RECEIPT_RETENTION_DAYS
 from parcelsync.payments.receipts import prune_receipts
+from parcelsync.security import db_throttle
 from parcelsync.security.idempotency import DEFAULT_TTL_S, prune_idempotency_keys
 
 CHUNK = 5000
@@ -27,6 +28,7 @@ class PruneReport:
     audit_rows: int
     idempotency_keys: int
     receipts: int = 0
+    rate_counters: int = 0
 
 
 async def prune_audit_log(sessions: async_sessionmaker[AsyncSession], *, older_than: datetime) -> int:
@@ -54,14 +56,16 @@ async def housekeeping(
 ) -> PruneReport:
     """One housekeeping pass (the worker runs it now and then; `parcelsync audit prune` runs it on demand).
 
-    Sync receipts have their own, longer retention: pruning the audit log never takes them.
+    Sync receipts have their own, longer retention: pruning the audit log never takes them. Rate counters
+    (login throttling, tracking-page lookups) go once both their windows are over: no decision reads them.
     """
     now = now or utcnow()
     audit = await prune_audit_log(sessions, older_than=now - timedelta(days=audit_retention_days))
     async with unit_of_work(sessions) as session:
         keys = await prune_idempotency_keys(session, older_than=now - timedelta(seconds=idempotency_ttl_s))
+        counters = await db_throttle.prune(session, before=now)
     receipts = await prune_receipts(sessions, older_than=now - timedelta(days=receipt_retention_days))
-    return PruneReport(audit_rows=audit, idempotency_keys=keys, receipts=receipts)
+    return PruneReport(audit_rows=audit, idempotency_keys=keys, receipts=receipts, rate_counters=counters)
 
 
 
@@ -92,9 +96,9 @@ class PeriodicPrune:
         report = await housekeeping(
             self._sessions, audit_retention_days=self._days, receipt_retention_days=self._receipt_days
         )
-        if report.audit_rows or report.idempotency_keys or report.receipts:
+        if report.audit_rows or report.idempotency_keys or report.receipts or report.rate_counters:
             log.info(
                 "housekeeping", audit_rows=report.audit_rows, idempotency_keys=report.idempotency_keys,
-                receipts=report.receipts,
+                receipts=report.receipts, rate_counters=report.rate_counters,
             )
         return report

@@ -14,6 +14,7 @@ from parcelsync.db.crypto import CredentialCipher, SecretKeyError, generate_key
 from parcelsync.db.engine import make_sessionmaker, unit_of_work
 from parcelsync.db.tables import AuditRow, ConnectionRow, IdempotencyKeyRow, MerchantRow
 from parcelsync.logging import SECRETS
+from parcelsync.security import db_throttle
 from parcelsync.security.keys import rotate_credentials
 from parcelsync.security.retention import PeriodicPrune, housekeeping
 
@@ -78,6 +79,20 @@ async def test_housekeeping_prunes_old_audit_rows_and_idempotency_keys(engine: A
         paths = sorted((await session.execute(select(AuditRow.path))).scalars())
         keys = (await session.execute(select(IdempotencyKeyRow.key))).scalars().all()
     assert paths == ["/0", "/10", "/29"] and keys == ["k1"]
+
+
+async def test_housekeeping_prunes_rate_counters_once_both_windows_are_over(engine: AsyncEngine) -> None:
+    now = db_throttle.window_start(utcnow(), 900) + timedelta(seconds=450)
+    sessions = make_sessionmaker(engine)
+    async with unit_of_work(sessions) as session:
+        await db_throttle.hit(session, "login:old", window_s=900, now=now - timedelta(seconds=1801))
+        await db_throttle.hit(session, "login:previous-window", window_s=900, now=now - timedelta(seconds=900))
+        await db_throttle.hit(session, "login:now", window_s=900, now=now)
+    report = await housekeeping(sessions, audit_retention_days=30, now=now)
+    assert report.rate_counters == 1
+    async with unit_of_work(sessions) as session:
+        assert await db_throttle.count_rows(session) == 2
+        assert (await db_throttle.peek(session, "login:previous-window", window_s=900, now=now)).previous == 1
 
 
 async def test_periodic_prune_runs_at_most_once_per_interval(engine: AsyncEngine) -> None:
