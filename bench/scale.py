@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import json
 import random
 import re
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -38,12 +37,11 @@ ROW_LINK = re.compile(r'href="/dashboard/shipments/\d')
 CARRIERS = ("china-post", "ups", "usps", "yanwen", "dhl", "fedex", "4px", "sf-express")
 
 
-def cursor(last_id: int, updated: str | None = None) -> str:
-    """A keyset cursor in the server's own format (base64 JSON {s, id[, u]})."""
-    payload: dict[str, object] = {"s": "updated_at" if updated else "id", "id": last_id}
-    if updated:
-        payload["u"] = updated
-    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+def cursor(last_id: int, updated: datetime | None = None) -> str:
+    """A keyset cursor in the server's own (checksummed) format."""
+    from parcelsync.db.queries.shipment_filter import Position, encode_position
+
+    return encode_position(Position(last_id, updated), "updated_at" if updated else "id")
 
 
 async def setup(db: Database, merchants: list[str]) -> str:
@@ -96,8 +94,8 @@ def api_cases(loaded: Loaded, mid: str, rng: random.Random) -> dict[str, Callabl
         "deep page, no filter": lambda: {"cursor": cursor(rng.randint(lo, hi))},
         "deep page, status": lambda: {"status": rng.choice(STATUSES), "cursor": cursor(rng.randint(lo, hi))},
         "deep page, carrier": lambda: {"carrier": rng.choice(CARRIERS), "cursor": cursor(rng.randint(lo, hi))},
-        "deep page, sort=updated_at": lambda: (lambda s: {"sort": "updated_at", "cursor": cursor(s["id"], iso(s))})(
-            pick()),
+        "deep page, sort=updated_at": lambda: (
+            lambda s: {"sort": "updated_at", "cursor": cursor(s["id"], s["updated_at"])})(pick()),
     }
 
 

@@ -17,6 +17,7 @@ from parcelsync.db.queries.shipment_filter import (
     SortOrder,
     decode_cursor,
     encode_cursor,
+    encode_position,
 )
 from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
@@ -34,6 +35,17 @@ def test_a_cursor_names_the_position_it_was_made_from(sort: SortOrder, position:
     cursor = encode_cursor(row(), sort)
     assert decode_cursor(cursor, sort) == position
     assert cursor.isascii() and all(c.isalnum() or c in "-_." for c in cursor)  # safe in a URL as is
+
+
+@pytest.mark.parametrize(("sort", "position"), [("id", Position(7, None)), ("updated_at", Position(7, UPDATED))])
+def test_a_position_alone_makes_the_same_cursor_as_its_row(sort: SortOrder, position: Position) -> None:
+    assert encode_position(position, sort) == encode_cursor(row(7), sort)
+    assert decode_cursor(encode_position(position, sort), sort) == position
+
+
+def test_a_position_in_the_updated_at_order_needs_its_time() -> None:
+    with pytest.raises(CursorError, match="needs its updated_at"):
+        encode_position(Position(7, None), "updated_at")
 
 
 def test_a_cursor_of_the_other_order_is_refused() -> None:

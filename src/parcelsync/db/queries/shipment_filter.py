@@ -197,9 +197,16 @@ def _unb64(text: str) -> bytes:
 
 def encode_cursor(row: ShipmentRow, sort: SortOrder) -> str:
     """The opaque cursor of `row`'s position in the `sort` order."""
-    body: dict[str, object] = {"s": sort, "id": row.id}
+    return encode_position(Position(row.id, row.updated_at), sort)
+
+
+def encode_position(position: Position, sort: SortOrder) -> str:
+    """The opaque cursor of a position (benchmarks start deep pages anywhere with it)."""
+    body: dict[str, object] = {"s": sort, "id": position.id}
     if sort == "updated_at":
-        body["u"] = row.updated_at.isoformat()
+        if position.updated_at is None:
+            raise CursorError("a position in the updated_at order needs its updated_at")
+        body["u"] = position.updated_at.isoformat()
     payload = json.dumps(body, separators=(",", ":")).encode()
     return f"{_b64(payload)}.{_b64(_checksum(payload))}"
 
