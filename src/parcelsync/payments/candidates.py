@@ -103,6 +103,12 @@ async def candidate_intents(
         and_(
             routed[gateway],
             ~exists().where(
+                SyncTargetRow.merchant_id == merchant_id,
+                SyncTargetRow.provider == gateway,
+                SyncTargetRow.target_key == ShipmentRow.payment_intent_id,
+                SyncTargetRow.acked_version > 0,
+            ),
+            ~exists().where(
                 SyncReceiptRow.merchant_id == merchant_id,
                 SyncReceiptRow.provider == gateway,
                 SyncReceiptRow.target_key == ShipmentRow.payment_intent_id,

@@ -56,7 +56,8 @@ class GatewayFacts:
     """What one payment-gateway connection holds for the intent.
 
     `state` is the outbox target's state (None: never queued), `reason` its parked/dead reason,
-    `last_receipt` the newest acknowledged version, `check` an open reconcile finding.
+    `acked_version` the newest version the gateway acknowledged (0: none yet), `last_receipt` the
+    newest receipt, `check` an open reconcile finding.
     """
 
     provider: str
@@ -66,6 +67,13 @@ class GatewayFacts:
     last_attempt_at: datetime | None = None
     last_receipt: Receipt | None = None
     check: GatewayCheck | None = None
+    acked_version: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        """The gateway acknowledged some version: a receipt says so or, for a target acknowledged before
+        receipts were recorded (migration 0012), the outbox's `acked_version` does."""
+        return self.last_receipt is not None or self.acked_version > 0
 
 
 @dataclass(frozen=True, slots=True)

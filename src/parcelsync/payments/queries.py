@@ -137,6 +137,7 @@ def _gateway(
         last_attempt_at=target.last_attempt_at if target is not None else None,
         last_receipt=receipt,
         check=check,
+        acked_version=target.acked_version if target is not None else 0,
     )
 
 

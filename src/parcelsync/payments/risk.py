@@ -76,7 +76,7 @@ def _gateway_findings(intent: IntentFacts, gateway: GatewayFacts, policy: RiskPo
     shipped = intent.shipped_on
     if gateway.state in ("parked", "dead"):
         out.append(Finding(Reason.REJECTED, gateway.reason or "rejected", gateway.provider))
-    if gateway.last_receipt is None and shipped is not None:
+    if not gateway.accepted and shipped is not None:
         deadline = datetime(shipped.year, shipped.month, shipped.day, tzinfo=now.tzinfo) + timedelta(
             hours=policy.accept_within_hours
         )

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from tests.integration.sync.sync_harness import MERCHANT, Hub, shipment
 
 from parcelsync.db.base import utcnow
 from parcelsync.db.engine import unit_of_work
-from parcelsync.db.tables import CheckpointRow, ShipmentRow, TransitStatRow
+from parcelsync.db.tables import CheckpointRow, ShipmentRow, SyncReceiptRow, SyncTargetRow, TransitStatRow
 from parcelsync.domain.provider import Provider
 from parcelsync.payments.policy_store import save_policy
 from parcelsync.payments.risk import Reason, RiskPolicy
@@ -50,6 +50,19 @@ async def test_not_accepted_in_time_until_the_gateway_accepts(any_hub: Hub) -> N
         await save_policy(session, MERCHANT, RiskPolicy())
     await hub.drain(hub.worker())
     assert await reasons(hub) == set()
+
+
+async def test_a_gateway_target_acknowledged_before_receipts_existed_counts_as_accepted(any_hub: Hub) -> None:
+    """Targets synced before migration 0012 have no receipt; the outbox's acked version is the proof then."""
+    hub = any_hub
+    await hub.upsert([shipment(1, intent=1, ship_date=days_ago(2))])
+    await hub.drain(hub.worker())
+    async with unit_of_work(hub.sessions) as session:
+        await session.execute(delete(SyncReceiptRow))
+    assert await reasons(hub) == set()
+    async with unit_of_work(hub.sessions) as session:
+        await session.execute(update(SyncTargetRow).where(SyncTargetRow.provider == "useepay").values(acked_version=0))
+    assert Reason.NOT_ACCEPTED in await reasons(hub)
 
 
 async def test_rejected_by_the_gateway_until_a_retry_succeeds(any_hub: Hub) -> None:

@@ -48,6 +48,7 @@ def test_nothing_accepted_after_the_grace_period() -> None:
     assert Reason.NOT_ACCEPTED not in reasons(unsent, now=datetime(2026, 6, 8, 23, tzinfo=UTC))
     assert Reason.NOT_ACCEPTED not in reasons(unsent, policy=RiskPolicy(accept_within_hours=72))
     assert Reason.NOT_ACCEPTED not in reasons(intent(state="synced"))
+    assert Reason.NOT_ACCEPTED not in reasons(intent(last_receipt=None, state="synced", acked_version=2))
 
 
 def test_rejected_by_the_gateway_and_cleared_by_a_successful_retry() -> None:
