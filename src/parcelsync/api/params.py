@@ -10,7 +10,7 @@ from typing import Annotated, Any, get_args, get_origin
 from fastapi import Request
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
-from parcelsync.ingest.errors import FieldError, InvalidInput
+from parcelsync.ingest.errors import FieldError, InvalidInput, described_pattern
 from parcelsync.ingest.text import check_text, text_or_none
 
 # RFC 3339 section 5.6 date-time: full date, "T" (or a space, as its note allows), time with optional
@@ -126,6 +126,13 @@ CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 
 Name = Annotated[
     str,
-    Field(min_length=1, max_length=200, pattern=f"^[^{CONTROLS}]*[^{WHITESPACE}{CONTROLS}][^{CONTROLS}]*$"),
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=described_pattern(
+            f"^[^{CONTROLS}]*[^{WHITESPACE}{CONTROLS}][^{CONTROLS}]*$",
+            "needs a visible character and may not hold control characters",
+        ),
+    ),
     AfterValidator(lambda value: check_text(value.strip(WHITESPACE))),
 ]

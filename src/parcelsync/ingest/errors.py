@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 _SKIP_LOC = {"body", "query", "path", "header"}
+_PATTERN_REASONS: dict[str, str] = {}
+
+
+def described_pattern(pattern: str, reason: str) -> str:
+    """`pattern`, registered so that a value not matching it is refused with `reason` instead of the regex."""
+    _PATTERN_REASONS[pattern] = reason
+    return pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,11 @@ def _reason(error: Mapping[str, Any]) -> str:
         return "unknown field"
     if kind == "missing":
         return "required"
+    if kind == "string_pattern_mismatch":
+        ctx = error.get("ctx")
+        reason = _PATTERN_REASONS.get(str(ctx.get("pattern"))) if isinstance(ctx, Mapping) else None
+        if reason is not None:
+            return reason
     message = str(error.get("msg", "invalid value"))
     return message.removeprefix("Value error, ")
 

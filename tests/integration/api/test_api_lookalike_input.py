@@ -65,3 +65,13 @@ async def test_other_text_inputs_refuse_nul(merchant: httpx.AsyncClient) -> None
         "/v1/merchants/acme/connections/trackingmore", json={"credentials": {"api_key": "key\x00"}}
     )
     assert connection.status_code == 422 and _fields(connection) == ["credentials.api_key"]
+
+
+async def test_a_refused_pattern_is_explained_in_words_not_as_its_regex(merchant: httpx.AsyncClient) -> None:
+    renamed = await merchant.patch("/v1/merchants/acme", json={"name": "Acme\x07Ltd"})
+    reasons = [f["reason"] for f in renamed.json()["error"]["fields"]]
+    assert renamed.status_code == 422 and reasons == ["needs a visible character and may not hold control characters"]
+    blank = await merchant.patch("/v1/merchants/acme", json={"name": "   "})
+    assert blank.status_code == 422 and "visible character" in blank.json()["error"]["fields"][0]["reason"]
+    bad_id = await merchant.post("/v1/merchants", json={"id": "-acme", "name": "Acme"})
+    assert bad_id.status_code == 422 and "starting with a letter or digit" in bad_id.text

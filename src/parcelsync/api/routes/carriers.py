@@ -12,7 +12,7 @@ from parcelsync.db.queries import carrier_overrides as q
 from parcelsync.domain.carriers import Carrier, CarrierRegistry, alias_key
 from parcelsync.domain.provider import Provider
 from parcelsync.ingest import carrier_overrides as overrides
-from parcelsync.ingest.errors import FieldError, InvalidInput
+from parcelsync.ingest.errors import FieldError, InvalidInput, described_pattern
 
 router = APIRouter(tags=["carriers"])
 
@@ -42,7 +42,7 @@ class OverrideOut(BaseModel):
 
 
 CarrierPath = Path(
-    min_length=1, max_length=64, pattern=r"[^\s\-_.&'/()]",
+    min_length=1, max_length=64, pattern=described_pattern(r"[^\s\-_.&'/()]", "needs more than spaces and punctuation"),
     description="Any alias of the carrier: more than spaces and punctuation.",
 )
 

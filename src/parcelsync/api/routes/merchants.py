@@ -13,11 +13,13 @@ from parcelsync.api.errors import ApiError
 from parcelsync.api.params import Name
 from parcelsync.api.schemas import MerchantOut, MerchantPage, merchant_out
 from parcelsync.db.queries import merchants as q
-from parcelsync.ingest.errors import FieldError
+from parcelsync.ingest.errors import FieldError, described_pattern
 
 router = APIRouter(prefix="/v1/merchants", tags=["merchants"])
 
-MERCHANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+MERCHANT_ID_PATTERN = described_pattern(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", "1-64 letters, digits, '-' or '_', starting with a letter or digit"
+)
 
 
 class MerchantCreate(BaseModel):
