@@ -30,7 +30,7 @@ from parcelsync.events import EventType, record_event
 from parcelsync.logging import get_logger
 from parcelsync.outbound import deliveries
 from parcelsync.outbound.deliveries import ClaimedDelivery, DeliveryOutbox
-from parcelsync.outbound.endpoints import endpoint_secrets, set_enabled
+from parcelsync.outbound.endpoints import disable_once, endpoint_secrets
 from parcelsync.outbound.messages import AttemptResult, event_body, post_signed
 from parcelsync.outbound.policy import Dead, Delivered, DeliveryPolicy, DisableEndpoint, RetryAt
 from parcelsync.outbound.signing import message_id
@@ -212,8 +212,7 @@ class Dispatcher:
                         reason=decision.reason,
                         next_attempt_at=now,
                     )
-                    if endpoint.enabled:
-                        set_enabled(endpoint, False, now=now, reason=decision.reason)
+                    if endpoint.enabled and await disable_once(session, endpoint, now=now, reason=decision.reason):
                         disabled.append((endpoint, decision.reason))
                 elif isinstance(decision, Dead):
                     await deliveries.finish(

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher
+from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import WebhookEndpointRow
 from parcelsync.outbound.signing import new_secret
 
@@ -86,6 +87,24 @@ def set_enabled(row: WebhookEndpointRow, enabled: bool, *, now: datetime, reason
     if enabled:
         row.failing_since = None
     row.updated_at = now
+
+
+async def disable_once(session: AsyncSession, row: WebhookEndpointRow, *, now: datetime, reason: str) -> bool:
+    """Switch an endpoint off unless it is off already, in one guarded UPDATE; True for the one caller that did.
+
+    Two batches of one endpoint recorded at once (two dispatchers) both read it enabled; only the first UPDATE
+    finds `enabled` still true, so the event and the notice happen once.
+    """
+    result = await session.execute(
+        update(WebhookEndpointRow)
+        .where(WebhookEndpointRow.id == row.id, WebhookEndpointRow.enabled.is_(True))
+        .values(enabled=False, disabled_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if rows_affected(result) != 1:
+        return False
+    set_enabled(row, False, now=now, reason=reason)
+    return True
 
 
 def rotate_secret(cipher: CredentialCipher, row: WebhookEndpointRow, *, now: datetime) -> str:

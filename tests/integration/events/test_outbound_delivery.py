@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -238,3 +239,27 @@ async def test_finished_deliveries_and_attempts_are_pruned_after_the_retention(r
     pruned = await prune_delivery_log(rig.sessions, older_than=utcnow() + timedelta(seconds=1))  # type: ignore[arg-type]
     assert pruned == 3  # two attempts and the one finished delivery; the pending one stays
     assert (await rig.states()) == {"pending": 1}
+
+
+async def test_two_batches_recording_at_once_disable_an_endpoint_once(rig: Rig) -> None:
+    """Two dispatchers' batches of one endpoint, past its 3 days of failures, recorded concurrently: one notice."""
+    rig.receiver.answer = 500
+    await rig.ship(range(1, 3))
+    async with unit_of_work(rig.sessions) as session:  # type: ignore[arg-type]
+        await session.execute(update(WebhookEndpointRow).values(failing_since=utcnow() - timedelta(days=4)))
+    notices: list[str] = []
+
+    async def notice(endpoint: WebhookEndpointRow, reason: str) -> None:
+        notices.append(reason)
+
+    first, second = rig.dispatcher(on_disabled=notice), rig.dispatcher(on_disabled=notice)
+    batches = [await first.claim(limit=1), await second.claim(limit=1)]
+    assert [len(b) for b in batches] == [1, 1]
+    results = [await first.send(batches[0][0]), await second.send(batches[1][0])]
+    await asyncio.gather(
+        first.record([(batches[0][0], results[0])]), second.record([(batches[1][0], results[1])])
+    )
+    assert len(notices) == 1
+    async with rig.sessions() as session:  # type: ignore[operator]
+        disabled = select(EventRow.type).where(EventRow.type == "webhook_endpoint.disabled")
+        assert len((await session.scalars(disabled)).all()) == 1
