@@ -175,6 +175,18 @@ REPLAY_PREFIX = "replay:"
 """Replay keys share the delivery table (and its unique key) with delivery keys, under this prefix."""
 
 
+async def _seen(session: AsyncSession, merchant_id: str, provider: str, key: str) -> bool:
+    """Whether a delivery (or replay) key was recorded before (a read: no lock is taken)."""
+    found = await session.scalar(
+        select(WebhookDeliveryRow.id).where(
+            WebhookDeliveryRow.merchant_id == merchant_id,
+            WebhookDeliveryRow.provider == provider,
+            WebhookDeliveryRow.delivery_key == key,
+        )
+    )
+    return found is not None
+
+
 async def _claim(session: AsyncSession, merchant_id: str, provider: str, key: str, now: datetime) -> bool:
     """Record a delivery (or replay) key; False when it was recorded before: the webhook was seen."""
     inserted = await session.execute(
@@ -244,12 +256,16 @@ async def _apply_fetched(
     http_factory: HttpFactory | None,
 ) -> Applied | None:
     """One fetch per (signature, named tracking): a replay or redelivery within the signature's age is a
-    duplicate; a failed fetch is a 503 (and, the transaction rolled back, the provider's retry fetches again)."""
+    duplicate; a failed fetch is a 503 (nothing written, so the provider's retry fetches again).
+
+    The fetch runs before anything is written: no write lock (SQLite's is database-wide) is held during the
+    provider's answer. Two deliveries of one webhook at once may both fetch; the key's insert lets one apply.
+    """
     merchant_id, provider = connection.merchant_id, connection.provider
     pid = provider.value
     named = parsed.update
-    key = f"{parsed.replay_key or parsed.delivery_key}:{named.carrier_code}/{named.tracking_number}"
-    if not await _claim(session, merchant_id, pid, REPLAY_PREFIX + key, now):
+    key = REPLAY_PREFIX + f"{parsed.replay_key or parsed.delivery_key}:{named.carrier_code}/{named.tracking_number}"
+    if await _seen(session, merchant_id, pid, key):
         WEBHOOKS.labels(pid, "duplicate").inc()
         return None
     try:
@@ -258,6 +274,9 @@ async def _apply_fetched(
         WEBHOOKS.labels(pid, "fetch_failed").inc()
         reason = exc.reason if isinstance(exc, ProviderError) else type(exc).__name__
         raise WebhookRejected(503, f"the tracking could not be fetched from the provider: {reason}") from None
+    if not await _claim(session, merchant_id, pid, key, now):
+        WEBHOOKS.labels(pid, "duplicate").inc()
+        return None
     WEBHOOKS.labels(pid, "ok").inc()
     registry = await registry_for(session, merchant_id, default_registry())
     applied = Applied(None)

@@ -105,3 +105,27 @@ async def test_with_the_option_off_the_webhooks_data_is_applied(hub: Hub) -> Non
     body, _ = trackingmore_body(hub, "delivered")
     assert await deliver(hub, body) is not None
     assert await status(hub) == "delivered"
+
+
+async def test_with_the_option_on_nothing_is_written_while_the_fetch_is_in_flight(hub: Hub) -> None:
+    """Another writer can commit during the fetch: no write lock (SQLite's is database-wide) waits on the provider."""
+    await set_options(hub, webhook_fetch=True)
+    body, _ = trackingmore_body(hub, "delivered")
+    sandbox = create_app(hub.sandboxes)
+    written_meanwhile: list[int] = []
+
+    async def fetch_then_write(request: httpx.Request) -> httpx.Response:
+        async with unit_of_work(hub.sessions) as other:
+            await other.execute(update(ConnectionRow).values(updated_at=utcnow()))
+        written_meanwhile.append(1)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox), base_url=SANDBOX_ROOT) as http:
+            answer = await http.send(request)
+            return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+    async with unit_of_work(hub.sessions) as session:
+        applied = await receive_webhook(
+            session, hub.cipher, MERCHANT, body, max_age_s=300, now=utcnow(), provider=Provider.TRACKINGMORE,
+            http_factory=lambda: httpx.AsyncClient(transport=httpx.MockTransport(fetch_then_write)),
+        )
+    assert written_meanwhile == [1] and applied is not None
+    assert await status(hub) == "in_transit"
