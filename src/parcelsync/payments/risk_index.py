@@ -1,0 +1,159 @@
+"""A large merchant's intents at risk, assessed once per interval and kept, so no page assesses them all.
+
+At a million shipments the SQL shortlist (`candidates.py`) names tens of thousands of intents; loading
+and assessing their facts takes seconds. A merchant with more than `LIVE_INTENTS` intents gets a
+`RiskIndex` instead: one small entry per intent at risk (order key, state, gateways, reasons, value),
+built in chunks of `CHUNK` intents (memory stays bounded) and kept `TTL_S` seconds per database and
+merchant. Smaller merchants are assessed live on every request, exactly as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcelsync.payments.candidates import candidate_intents, intent_count
+from parcelsync.payments.policy_store import get_policy
+from parcelsync.payments.queries import gateway_providers, load_intents
+from parcelsync.payments.risk import Reason, RiskPolicy
+from parcelsync.payments.views import IntentView, Summary, age_hours, view_of
+from parcelsync.sync.gateways import default_gateway
+
+LIVE_INTENTS = 5_000
+"""Up to this many intents a merchant's payments are assessed live on every request."""
+TTL_S = 300.0
+CHUNK = 1_000
+MAX_MERCHANTS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """What the list filters and the summary read of one intent at risk."""
+
+    id: str
+    shipped_on: date | None
+    state: str
+    gateways: tuple[str, ...]
+    reasons: tuple[str, ...]
+    value: tuple[tuple[str, Decimal], ...]
+
+    def age_hours(self, now: datetime) -> float:
+        return age_hours(self.shipped_on, now)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskIndex:
+    """The merchant's intents at risk as of `computed_at`, oldest shipped first, out of `intents`."""
+
+    entries: tuple[IndexEntry, ...]
+    intents: int
+    computed_at: datetime
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(e.id for e in self.entries)
+
+
+def entry_of(view: IntentView) -> IndexEntry:
+    return IndexEntry(
+        id=view.id, shipped_on=view.facts.shipped_on, state=view.state,
+        gateways=tuple(g.provider for g in view.facts.gateways), reasons=tuple(view.reasons),
+        value=tuple(sorted(view.value.items())),
+    )
+
+
+def summary_of(entries: Sequence[IndexEntry], intents: int, as_of: datetime | None) -> Summary:
+    """The same numbers `service.summarize` gives for the views of these entries (all at risk)."""
+    counts: Counter[str] = Counter(r for e in entries for r in e.reasons)
+    totals: dict[str, Decimal] = {}
+    for entry in entries:
+        for currency, amount in entry.value:
+            totals[currency] = totals.get(currency, Decimal(0)) + amount
+    return Summary(
+        intents=intents, at_risk=len(entries), totals=dict(sorted(totals.items())),
+        by_reason={r.value: counts[r.value] for r in Reason if counts[r.value]},
+        without_value=sum(1 for e in entries if not e.value), as_of=as_of,
+    )
+
+
+async def iter_views(
+    session: AsyncSession, merchant_id: str, ids: Sequence[str], policy: RiskPolicy, now: datetime,
+    chunk: int = CHUNK,
+) -> AsyncIterator[list[IntentView]]:
+    """The views of `ids`, `chunk` at a time, each chunk in the order of `ids` (its facts dropped after)."""
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        loaded = {f.payment_intent_id: f for f in (await load_intents(session, merchant_id, intent_ids=part)).facts}
+        yield [view_of(loaded[i], policy, now) for i in part if i in loaded]
+
+
+async def build_index(session: AsyncSession, merchant_id: str, now: datetime, intents: int) -> RiskIndex:
+    policy = await get_policy(session, merchant_id)
+    gateways = await gateway_providers(session, merchant_id)
+    found = await candidate_intents(
+        session, merchant_id, gateways, await default_gateway(session, merchant_id), policy, now
+    )
+    risky: list[tuple[float, str, IndexEntry]] = []
+    async for views in iter_views(session, merchant_id, sorted(found), policy, now):
+        risky += [(-v.age_hours, v.id, entry_of(v)) for v in views if v.at_risk]
+    risky.sort(key=lambda t: (t[0], t[1]))
+    return RiskIndex(tuple(e for _, _, e in risky), intents, now)
+
+
+class RiskIndexCache:
+    """Per database and merchant, the last index built, kept `ttl_s` seconds; one build at a time per key."""
+
+    def __init__(self, ttl_s: float = TTL_S, max_merchants: int = MAX_MERCHANTS) -> None:
+        self.ttl_s = ttl_s
+        self.max_merchants = max_merchants
+        self._items: dict[tuple[str, str], RiskIndex] = {}
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    def fresh(self, key: tuple[str, str], now: datetime) -> RiskIndex | None:
+        index = self._items.get(key)
+        if index is None or (now - index.computed_at).total_seconds() > self.ttl_s:
+            return None
+        return index
+
+    async def get(self, session: AsyncSession, merchant_id: str, now: datetime) -> RiskIndex | None:
+        """The merchant's index, built when missing or stale; None for a merchant assessed live."""
+        key = (_database(session), merchant_id)
+        index = self.fresh(key, now)
+        if index is not None:
+            return index
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            index = self.fresh(key, now)
+            if index is not None:
+                return index
+            intents = await intent_count(session, merchant_id)
+            if intents <= LIVE_INTENTS:
+                self._items.pop(key, None)
+                return None
+            index = await build_index(session, merchant_id, now, intents)
+            if len(self._items) >= self.max_merchants:
+                self._items.clear()
+            self._items[key] = index
+            return index
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def _database(session: AsyncSession) -> str:
+    bind = session.bind
+    engine = bind.engine if bind is not None else None
+    return engine.url.render_as_string(hide_password=True) if engine is not None else ""
+
+
+CACHE = RiskIndexCache()
+"""The process's indexes: the API and the dashboard share them."""
+
+
+async def risk_index(session: AsyncSession, merchant_id: str, now: datetime) -> RiskIndex | None:
+    return await CACHE.get(session, merchant_id, now)
