@@ -11,7 +11,7 @@ stays bounded, the time does not: the one path left that reads every intent).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,11 +49,13 @@ async def page_intents(
             return await _walked(session, merchant_id, index, flt, now, bounds, limit, offset)
         if flt.gateway is not None or flt.state != "not_sent":
             return IntentPage([], 0, summary_of([], 0, index.computed_at))
-    risky = [e for e in index.entries if bounds.holds(e.shipped_on)]
+    every = bounds == DayBounds()
+    risky = index.entries if every else [e for e in index.entries if bounds.holds(e.shipped_on)]
     if flt.at_risk is False:
         return await _safe(session, merchant_id, index, now, bounds, len(risky), limit, offset)
     ids, total = await page_ids(session, merchant_id, now, bounds, limit=limit, offset=offset)
-    return IntentPage(await _views(session, merchant_id, ids, now), total, summary_of(risky, total, index.computed_at))
+    summary = replace(index.summary, intents=total) if every else summary_of(risky, total, index.computed_at)
+    return IntentPage(await _views(session, merchant_id, ids, now), total, summary)
 
 
 def _entry_matches(entry: IndexEntry, flt: IntentFilter, bounds: DayBounds) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.payments.candidates import candidate_intents, intent_count
 from parcelsync.payments.policy_store import get_policy
-from parcelsync.payments.queries import gateway_providers, load_intents
+from parcelsync.payments.queries import gateway_providers, load_facts
 from parcelsync.payments.risk import Reason, RiskPolicy
 from parcelsync.payments.views import IntentView, Summary, age_hours, view_of
 from parcelsync.sync.gateways import default_gateway
@@ -54,10 +54,13 @@ class RiskIndex:
     entries: tuple[IndexEntry, ...]
     intents: int
     computed_at: datetime
+    summary: Summary
+    ids: frozenset[str]
 
-    @property
-    def ids(self) -> frozenset[str]:
-        return frozenset(e.id for e in self.entries)
+    @classmethod
+    def of(cls, entries: Sequence[IndexEntry], intents: int, computed_at: datetime) -> RiskIndex:
+        return cls(tuple(entries), intents, computed_at, summary_of(entries, intents, computed_at),
+                   frozenset(e.id for e in entries))
 
 
 def entry_of(view: IntentView) -> IndexEntry:
@@ -89,7 +92,7 @@ async def iter_views(
     """The views of `ids`, `chunk` at a time, each chunk in the order of `ids` (its facts dropped after)."""
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        loaded = {f.payment_intent_id: f for f in (await load_intents(session, merchant_id, intent_ids=part)).facts}
+        loaded = {f.payment_intent_id: f for f in await load_facts(session, merchant_id, part)}
         yield [view_of(loaded[i], policy, now) for i in part if i in loaded]
 
 
@@ -103,7 +106,7 @@ async def build_index(session: AsyncSession, merchant_id: str, now: datetime, in
     async for views in iter_views(session, merchant_id, sorted(found), policy, now):
         risky += [(-v.age_hours, v.id, entry_of(v)) for v in views if v.at_risk]
     risky.sort(key=lambda t: (t[0], t[1]))
-    return RiskIndex(tuple(e for _, _, e in risky), intents, now)
+    return RiskIndex.of([e for _, _, e in risky], intents, now)
 
 
 class RiskIndexCache:

@@ -16,7 +16,7 @@ from parcelsync.payments.candidates import candidate_intents, intent_count
 from parcelsync.payments.policy_store import get_policy
 from parcelsync.payments.queries import gateway_providers, load_intents
 from parcelsync.payments.risk import Reason
-from parcelsync.payments.risk_index import risk_index, summary_of
+from parcelsync.payments.risk_index import risk_index
 from parcelsync.payments.value import totals_by_currency
 from parcelsync.payments.views import IntentView, Summary, view_of
 from parcelsync.sync.gateways import default_gateway
@@ -98,7 +98,7 @@ async def at_risk_summary(session: AsyncSession, merchant_id: str, now: datetime
     """
     index = await risk_index(session, merchant_id, now)
     if index is not None:
-        return summary_of(index.entries, index.intents, index.computed_at)
+        return index.summary
     risky = summarize(await list_intents(session, merchant_id, IntentFilter(at_risk=True), now))
     return replace(risky, intents=await intent_count(session, merchant_id))
 
