@@ -96,15 +96,21 @@ async def iter_views(
         yield [view_of(loaded[i], policy, now) for i in part if i in loaded]
 
 
-async def build_index(session: AsyncSession, merchant_id: str, now: datetime, intents: int) -> RiskIndex:
+async def at_risk_chunks(session: AsyncSession, merchant_id: str, now: datetime) -> AsyncIterator[list[IntentView]]:
+    """The merchant's intents at risk, `CHUNK` candidates (`candidates.py`) assessed at a time, in no order."""
     policy = await get_policy(session, merchant_id)
     gateways = await gateway_providers(session, merchant_id)
     found = await candidate_intents(
         session, merchant_id, gateways, await default_gateway(session, merchant_id), policy, now
     )
-    risky: list[tuple[float, str, IndexEntry]] = []
     async for views in iter_views(session, merchant_id, sorted(found), policy, now):
-        risky += [(-v.age_hours, v.id, entry_of(v)) for v in views if v.at_risk]
+        yield [v for v in views if v.at_risk]
+
+
+async def build_index(session: AsyncSession, merchant_id: str, now: datetime, intents: int) -> RiskIndex:
+    risky: list[tuple[float, str, IndexEntry]] = []
+    async for views in at_risk_chunks(session, merchant_id, now):
+        risky += [(-v.age_hours, v.id, entry_of(v)) for v in views]
     risky.sort(key=lambda t: (t[0], t[1]))
     return RiskIndex.of([e for _, _, e in risky], intents, now)
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from tests.integration.sync.sync_harness import MERCHANT, Hub, shipment
 
+from parcelsync.alerts.payments import payments_at_risk
 from parcelsync.payments import risk_index
 from parcelsync.payments.paging import page_intents
 from parcelsync.payments.service import IntentFilter, at_risk_summary, list_intents, summarize
@@ -84,3 +85,6 @@ async def test_pages_totals_and_summaries_match_the_live_assessment(any_hub: Hub
                 assert [v.reasons for v in page.items] == [v.reasons for v in want], flt
                 assert page.total == len(views), flt
                 assert replace(page.summary, as_of=None) == summarize(views), flt
+        chunked = await payments_at_risk(session, MERCHANT, now=now)
+        risk_index.LIVE_INTENTS = 10**9
+        assert chunked and chunked == await payments_at_risk(session, MERCHANT, now=now)
