@@ -99,19 +99,35 @@ FACT_COLUMNS = (
 """The shipment columns the facts read (`parcel_facts`, `expected_for`); routing columns are added per gateway."""
 
 
-async def load_facts(session: AsyncSession, merchant_id: str, intent_ids: Collection[str]) -> list[IntentFacts]:
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """The merchant's payment-gateway connections, its default gateway and each gateway's key shape."""
+
+    gateways: list[str]
+    default: str | None
+    shapes: dict[str, KeyShape]
+
+
+async def routing_of(session: AsyncSession, merchant_id: str) -> Routing:
+    gateways = await gateway_providers(session, merchant_id)
+    return Routing(gateways, await default_gateway(session, merchant_id), {g: connector_for(g).key for g in gateways})
+
+
+async def load_facts(
+    session: AsyncSession, merchant_id: str, intent_ids: Collection[str], routing: Routing | None = None
+) -> list[IntentFacts]:
     """The given intents' facts, like `load_intents`, read as plain columns rather than ORM entities (cheaper for
-    the thousands a list page or the risk index reads)."""
-    shapes = {g: connector_for(g).key for g in await gateway_providers(session, merchant_id)}
-    routing = {shape.only_when[0] for shape in shapes.values() if shape.only_when is not None}
-    columns = [ShipmentRow.__table__.c[name] for name in (*FACT_COLUMNS, *sorted(routing - set(FACT_COLUMNS)))]
+    the thousands a list page or the risk index reads); `routing` once for many calls."""
+    routing = routing or await routing_of(session, merchant_id)
+    needed = {shape.only_when[0] for shape in routing.shapes.values() if shape.only_when is not None}
+    columns = [ShipmentRow.__table__.c[name] for name in (*FACT_COLUMNS, *sorted(needed - set(FACT_COLUMNS)))]
     shipments: list[Any] = []
     for chunk in _chunks(sorted(set(intent_ids))):
         shipments += (
             await session.execute(select(*columns).where(*_live(merchant_id), ShipmentRow.payment_intent_id.in_(chunk)))
         ).all()
     shipments.sort(key=lambda r: r.id)
-    return (await _facts(session, merchant_id, shipments))[0]
+    return (await _facts(session, merchant_id, shipments, routing))[0]
 
 
 def _live(merchant_id: str) -> list[Any]:
@@ -123,7 +139,7 @@ def _live(merchant_id: str) -> list[Any]:
 
 
 async def _facts(
-    session: AsyncSession, merchant_id: str, shipments: Sequence[Any]
+    session: AsyncSession, merchant_id: str, shipments: Sequence[Any], routing: Routing | None = None
 ) -> tuple[list[IntentFacts], dict[str, list[Any]]]:
     """Shipments (entities or rows with their columns), sorted by id, grouped into intents with their facts."""
     by_intent: dict[str, list[Any]] = defaultdict(list)
@@ -131,9 +147,8 @@ async def _facts(
         by_intent[row.payment_intent_id or ""].append(row)
     activity = await _last_activity(session, [r.id for r in shipments])
     expected = await expected_for(session, merchant_id, shipments)
-    gateways = await gateway_providers(session, merchant_id)
-    default = await default_gateway(session, merchant_id)
-    shapes = {g: connector_for(g).key for g in gateways}
+    routing = routing or await routing_of(session, merchant_id)
+    gateways, default, shapes = routing.gateways, routing.default, routing.shapes
     targets = await _targets(session, merchant_id, gateways, list(by_intent))
     receipts = await _latest_receipts(session, merchant_id, gateways, list(by_intent))
     checks = await _checks(session, merchant_id, list(by_intent))

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.payments.candidates import candidate_intents, intent_count
 from parcelsync.payments.policy_store import get_policy
-from parcelsync.payments.queries import gateway_providers, load_facts
+from parcelsync.payments.queries import gateway_providers, load_facts, routing_of
 from parcelsync.payments.risk import Reason, RiskPolicy
 from parcelsync.payments.views import IntentView, Summary, age_hours, view_of
 from parcelsync.sync.gateways import default_gateway
@@ -90,9 +90,10 @@ async def iter_views(
     chunk: int = CHUNK,
 ) -> AsyncIterator[list[IntentView]]:
     """The views of `ids`, `chunk` at a time, each chunk in the order of `ids` (its facts dropped after)."""
+    routing = await routing_of(session, merchant_id)
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        loaded = {f.payment_intent_id: f for f in await load_facts(session, merchant_id, part)}
+        loaded = {f.payment_intent_id: f for f in await load_facts(session, merchant_id, part, routing)}
         yield [view_of(loaded[i], policy, now) for i in part if i in loaded]
 
 
