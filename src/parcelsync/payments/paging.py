@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parcelsync.payments.ordering import DayBounds, count_ids, page_ids, stream_ids
 from parcelsync.payments.policy_store import get_policy
 from parcelsync.payments.queries import gateway_providers
-from parcelsync.payments.risk_index import IndexEntry, RiskIndex, iter_views, risk_index, summary_of
+from parcelsync.payments.risk_cache import risk_index
+from parcelsync.payments.risk_index import IndexEntry, RiskIndex, iter_views, summary_of
 from parcelsync.payments.service import IntentFilter, list_intents, matches, summarize
 from parcelsync.payments.views import IntentView, Summary
 

@@ -3,13 +3,12 @@
 At a million shipments the SQL shortlist (`candidates.py`) names tens of thousands of intents; loading
 and assessing their facts takes seconds. A merchant with more than `LIVE_INTENTS` intents gets a
 `RiskIndex` instead: one small entry per intent at risk (order key, state, gateways, reasons, value),
-built in chunks of `CHUNK` intents (memory stays bounded) and kept `TTL_S` seconds per database and
-merchant. Smaller merchants are assessed live on every request, exactly as before.
+built in chunks of `CHUNK` intents (memory stays bounded) and kept by `risk_cache`. Smaller merchants are
+assessed live on every request, exactly as before.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.payments.candidates import candidate_intents, intent_count
+from parcelsync.payments.candidates import candidate_intents
 from parcelsync.payments.policy_store import get_policy
 from parcelsync.payments.queries import gateway_providers, load_facts, routing_of
 from parcelsync.payments.risk import Reason, RiskPolicy
@@ -27,9 +26,7 @@ from parcelsync.sync.gateways import default_gateway
 
 LIVE_INTENTS = 5_000
 """Up to this many intents a merchant's payments are assessed live on every request."""
-TTL_S = 300.0
 CHUNK = 1_000
-MAX_MERCHANTS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,56 +111,3 @@ async def build_index(session: AsyncSession, merchant_id: str, now: datetime, in
         risky += [(-v.age_hours, v.id, entry_of(v)) for v in views]
     risky.sort(key=lambda t: (t[0], t[1]))
     return RiskIndex.of([e for _, _, e in risky], intents, now)
-
-
-class RiskIndexCache:
-    """Per database and merchant, the last index built, kept `ttl_s` seconds; one build at a time per key."""
-
-    def __init__(self, ttl_s: float = TTL_S, max_merchants: int = MAX_MERCHANTS) -> None:
-        self.ttl_s = ttl_s
-        self.max_merchants = max_merchants
-        self._items: dict[tuple[str, str], RiskIndex] = {}
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-
-    def fresh(self, key: tuple[str, str], now: datetime) -> RiskIndex | None:
-        index = self._items.get(key)
-        if index is None or (now - index.computed_at).total_seconds() > self.ttl_s:
-            return None
-        return index
-
-    async def get(self, session: AsyncSession, merchant_id: str, now: datetime) -> RiskIndex | None:
-        """The merchant's index, built when missing or stale; None for a merchant assessed live."""
-        key = (_database(session), merchant_id)
-        index = self.fresh(key, now)
-        if index is not None:
-            return index
-        async with self._locks.setdefault(key, asyncio.Lock()):
-            index = self.fresh(key, now)
-            if index is not None:
-                return index
-            intents = await intent_count(session, merchant_id)
-            if intents <= LIVE_INTENTS:
-                self._items.pop(key, None)
-                return None
-            index = await build_index(session, merchant_id, now, intents)
-            if len(self._items) >= self.max_merchants:
-                self._items.clear()
-            self._items[key] = index
-            return index
-
-    def clear(self) -> None:
-        self._items.clear()
-
-
-def _database(session: AsyncSession) -> str:
-    bind = session.bind
-    engine = bind.engine if bind is not None else None
-    return engine.url.render_as_string(hide_password=True) if engine is not None else ""
-
-
-CACHE = RiskIndexCache()
-"""The process's indexes: the API and the dashboard share them."""
-
-
-async def risk_index(session: AsyncSession, merchant_id: str, now: datetime) -> RiskIndex | None:
-    return await CACHE.get(session, merchant_id, now)

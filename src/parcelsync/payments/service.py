@@ -16,12 +16,15 @@ from parcelsync.payments.candidates import candidate_intents, intent_count
 from parcelsync.payments.policy_store import get_policy
 from parcelsync.payments.queries import gateway_providers, load_intents
 from parcelsync.payments.risk import Reason
-from parcelsync.payments.risk_index import risk_index
+from parcelsync.payments.risk_cache import CACHE, PENDING
 from parcelsync.payments.value import totals_by_currency
 from parcelsync.payments.views import IntentView, Summary, view_of
 from parcelsync.sync.gateways import default_gateway
 
-__all__ = ["IntentFilter", "IntentView", "Summary", "at_risk_summary", "get_intent", "list_intents", "summarize"]
+__all__ = [
+    "IntentFilter", "IntentView", "Summary", "at_risk_summary", "at_risk_summary_if_ready", "get_intent",
+    "list_intents", "summarize",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +97,20 @@ def summarize(views: Sequence[IntentView]) -> Summary:
 async def at_risk_summary(session: AsyncSession, merchant_id: str, now: datetime) -> Summary:
     """The overview's numbers: the intents at risk, out of how many there are (counted, not loaded).
 
-    A large merchant's come from its `risk_index`, as of when that was built (`Summary.as_of`).
+    A large merchant's come from its risk index (`risk_cache`), as of when that was built (`Summary.as_of`).
     """
-    index = await risk_index(session, merchant_id, now)
+    found = await at_risk_summary_if_ready(session, merchant_id, now, wait=True)
+    assert found is not None
+    return found
+
+
+async def at_risk_summary_if_ready(
+    session: AsyncSession, merchant_id: str, now: datetime, *, wait: bool = False
+) -> Summary | None:
+    """`at_risk_summary`, or None while a large merchant's first index is being built (the overview's way)."""
+    index = await CACHE.get(session, merchant_id, now, wait=wait)
+    if index is PENDING:
+        return None
     if index is not None:
         return index.summary
     risky = summarize(await list_intents(session, merchant_id, IntentFilter(at_risk=True), now))

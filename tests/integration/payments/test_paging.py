@@ -11,9 +11,15 @@ import pytest
 from tests.integration.sync.sync_harness import MERCHANT, Hub, shipment
 
 from parcelsync.alerts.payments import payments_at_risk
-from parcelsync.payments import risk_index
+from parcelsync.payments import risk_cache, risk_index
 from parcelsync.payments.paging import page_intents
-from parcelsync.payments.service import IntentFilter, at_risk_summary, list_intents, summarize
+from parcelsync.payments.service import (
+    IntentFilter,
+    at_risk_summary,
+    at_risk_summary_if_ready,
+    list_intents,
+    summarize,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -26,12 +32,12 @@ def days_ago(n: int) -> str:
 def large() -> Iterator[None]:
     saved = risk_index.LIVE_INTENTS
     risk_index.LIVE_INTENTS = 0
-    risk_index.CACHE.clear()
+    risk_cache.CACHE.clear()
     try:
         yield
     finally:
         risk_index.LIVE_INTENTS = saved
-        risk_index.CACHE.clear()
+        risk_cache.CACHE.clear()
 
 
 FILTERS = [
@@ -71,7 +77,7 @@ async def test_pages_totals_and_summaries_match_the_live_assessment(any_hub: Hub
     await hub.drain(hub.worker())
     now = hub.clock()
     async with hub.sessions() as session:
-        index = await risk_index.risk_index(session, MERCHANT, now)
+        index = await risk_cache.risk_index(session, MERCHANT, now)
         assert index is not None and index.intents >= 8
         live_summary = summarize(await list_intents(session, MERCHANT, IntentFilter(at_risk=True), now))
         summary = await at_risk_summary(session, MERCHANT, now)
@@ -88,3 +94,14 @@ async def test_pages_totals_and_summaries_match_the_live_assessment(any_hub: Hub
         chunked = await payments_at_risk(session, MERCHANT, now=now)
         risk_index.LIVE_INTENTS = 10**9
         assert chunked and chunked == await payments_at_risk(session, MERCHANT, now=now)
+
+
+async def test_the_overview_never_waits_for_a_large_merchants_first_index(any_hub: Hub, large: None) -> None:
+    hub = any_hub
+    await hub.upsert([shipment(1, intent=1, ship_date=days_ago(3), status="exception")])
+    async with hub.sessions() as session:
+        assert await at_risk_summary_if_ready(session, MERCHANT, hub.clock()) is None
+    await risk_cache.CACHE.settled()
+    async with hub.sessions() as session:
+        ready = await at_risk_summary_if_ready(session, MERCHANT, hub.clock())
+    assert ready is not None and ready.at_risk == 1 and ready.as_of is not None
