@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.alerts.conditions import Condition
+from parcelsync.payments import risk_index
+from parcelsync.payments.candidates import intent_count
 from parcelsync.payments.risk import LABELS, Finding, Reason
 from parcelsync.payments.service import IntentFilter, IntentView, list_intents
 from parcelsync.payments.value import format_amount
@@ -47,5 +49,13 @@ def intent_conditions(view: IntentView) -> list[Condition]:
 
 
 async def payments_at_risk(session: AsyncSession, merchant_id: str, *, now: datetime) -> list[Condition]:
-    views = await list_intents(session, merchant_id, IntentFilter(at_risk=True), now)
-    return [cond for view in views for cond in intent_conditions(view)]
+    """A large merchant's candidates are assessed a chunk at a time (`risk_index.at_risk_chunks`): memory holds
+    the conditions, never every intent's facts at once. Either way oldest shipped first."""
+    if await intent_count(session, merchant_id) <= risk_index.LIVE_INTENTS:
+        views = await list_intents(session, merchant_id, IntentFilter(at_risk=True), now)
+        return [cond for view in views for cond in intent_conditions(view)]
+    found: list[tuple[float, str, list[Condition]]] = []
+    async for chunk in risk_index.at_risk_chunks(session, merchant_id, now):
+        found += [(-view.age_hours, view.id, intent_conditions(view)) for view in chunk]
+    found.sort(key=lambda t: (t[0], t[1]))
+    return [cond for _, _, conds in found for cond in conds]

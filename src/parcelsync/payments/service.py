@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -14,35 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import SyncTargetRow
 from parcelsync.payments.candidates import candidate_intents, intent_count
-from parcelsync.payments.facts import IntentFacts
 from parcelsync.payments.policy_store import get_policy
 from parcelsync.payments.queries import gateway_providers, load_intents
-from parcelsync.payments.risk import Finding, Reason, RiskPolicy, assess, intent_state
-from parcelsync.payments.value import intent_value, totals_by_currency
+from parcelsync.payments.risk import Reason
+from parcelsync.payments.risk_cache import CACHE, PENDING
+from parcelsync.payments.value import totals_by_currency
+from parcelsync.payments.views import IntentView, Summary, view_of
 from parcelsync.sync.gateways import default_gateway
 
-
-@dataclass(frozen=True, slots=True)
-class IntentView:
-    """One payment intent with its value, state at the gateways and the reasons it is at risk."""
-
-    facts: IntentFacts
-    state: str
-    findings: tuple[Finding, ...]
-    value: dict[str, Decimal]
-    age_hours: float
-
-    @property
-    def id(self) -> str:
-        return self.facts.payment_intent_id
-
-    @property
-    def at_risk(self) -> bool:
-        return bool(self.findings)
-
-    @property
-    def reasons(self) -> list[str]:
-        return sorted({f.reason.value for f in self.findings})
+__all__ = [
+    "IntentFilter", "IntentView", "Summary", "at_risk_summary", "at_risk_summary_if_ready", "get_intent",
+    "list_intents", "summarize",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,27 +39,7 @@ class IntentFilter:
     shipped_to: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """At-risk intents: how many, their value per currency, and how many carry each reason."""
-
-    intents: int
-    at_risk: int
-    totals: dict[str, Decimal]
-    by_reason: dict[str, int] = field(default_factory=dict)
-    without_value: int = 0
-
-
-def view_of(facts: IntentFacts, policy: RiskPolicy, now: datetime) -> IntentView:
-    shipped = facts.shipped_on
-    start = datetime(shipped.year, shipped.month, shipped.day, tzinfo=now.tzinfo) if shipped else now
-    return IntentView(
-        facts=facts, state=intent_state(facts), findings=assess(facts, policy, now), value=intent_value(facts),
-        age_hours=max(0.0, (now - start).total_seconds() / 3600),
-    )
-
-
-def _matches(view: IntentView, flt: IntentFilter) -> bool:
+def matches(view: IntentView, flt: IntentFilter) -> bool:
     shipped = view.facts.shipped_on
     checks = (
         flt.at_risk is None or view.at_risk == flt.at_risk,
@@ -109,7 +71,7 @@ async def list_intents(
         if not only:
             return []
     views = [view_of(f, policy, now) for f in (await load_intents(session, merchant_id, intent_ids=only)).facts]
-    chosen = [v for v in views if _matches(v, flt)]
+    chosen = [v for v in views if matches(v, flt)]
     return sorted(chosen, key=lambda v: (-v.age_hours, v.id))
 
 
@@ -133,7 +95,24 @@ def summarize(views: Sequence[IntentView]) -> Summary:
 
 
 async def at_risk_summary(session: AsyncSession, merchant_id: str, now: datetime) -> Summary:
-    """The overview's numbers: the intents at risk, out of how many there are (counted, not loaded)."""
+    """The overview's numbers: the intents at risk, out of how many there are (counted, not loaded).
+
+    A large merchant's come from its risk index (`risk_cache`), as of when that was built (`Summary.as_of`).
+    """
+    found = await at_risk_summary_if_ready(session, merchant_id, now, wait=True)
+    assert found is not None
+    return found
+
+
+async def at_risk_summary_if_ready(
+    session: AsyncSession, merchant_id: str, now: datetime, *, wait: bool = False
+) -> Summary | None:
+    """`at_risk_summary`, or None while a large merchant's first index is being built (the overview's way)."""
+    index = await CACHE.get(session, merchant_id, now, wait=wait)
+    if index is PENDING:
+        return None
+    if index is not None:
+        return index.summary
     risky = summarize(await list_intents(session, merchant_id, IntentFilter(at_risk=True), now))
     return replace(risky, intents=await intent_count(session, merchant_id))
 

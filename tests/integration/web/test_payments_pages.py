@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from tests.integration.web.conftest import Dash
 
 from parcelsync.db.tables import SyncTargetRow
+from parcelsync.payments import risk_cache, risk_index
 
 pytestmark = pytest.mark.anyio
 
@@ -53,3 +54,21 @@ async def test_retry_requeues_the_rejected_upload(logged_in: Dash) -> None:
     async with logged_in.app.state.runtime.sessions() as session:
         target = await session.get(SyncTargetRow, seeded.parked_target_id)
     assert target is not None and target.state == "pending"
+
+
+async def test_a_large_merchants_overview_and_payments_page_show_their_age(
+    logged_in: Dash, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `LIVE_INTENTS` the numbers come from the risk index: the overview never waits for its first build."""
+    monkeypatch.setattr(risk_index, "LIVE_INTENTS", 0)
+    risk_cache.CACHE.clear()
+    try:
+        first = await logged_in.client.get("/dashboard/")
+        assert first.status_code == 200 and 'data-testid="overview-at-risk-pending"' in first.text
+        await risk_cache.CACHE.settled()
+        overview = await logged_in.client.get("/dashboard/")
+        assert 'data-testid="overview-at-risk-as-of"' in overview.text
+        page = await logged_in.client.get("/dashboard/payments")
+        assert logged_in.seeded.payment_intent_id in page.text and "Counts as of" in page.text
+    finally:
+        risk_cache.CACHE.clear()

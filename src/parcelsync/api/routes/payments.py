@@ -17,16 +17,16 @@ from parcelsync.db.base import utcnow
 from parcelsync.ingest.errors import FieldError, InvalidInput
 from parcelsync.payments.evidence import EvidencePack, build_pack
 from parcelsync.payments.export import TooManyPacks, export_zip
+from parcelsync.payments.paging import page_intents
 from parcelsync.payments.pdf import render_pdf
 from parcelsync.payments.policy_store import get_default_gateway, get_policy, save_default_gateway, save_policy
 from parcelsync.payments.risk import LABELS, RiskPolicy
 from parcelsync.payments.service import (
     IntentFilter,
     IntentView,
+    Summary,
     gateway_outcomes,
     get_intent,
-    list_intents,
-    summarize,
 )
 from parcelsync.sync.gateways import gateway_providers
 
@@ -78,7 +78,10 @@ class IntentOut(BaseModel):
 class IntentPageOut(BaseModel):
     items: list[IntentOut]
     total: int
-    summary: dict[str, Any] = Field(description="at-risk intents of the page's filter: count, totals, by reason")
+    summary: dict[str, Any] = Field(
+        description="at-risk intents of the page's filter: count, totals, by reason; for a large merchant as of "
+        "`as_of` (computed at most every few minutes), else null (just now)"
+    )
 
 
 class IntentDetailOut(IntentOut):
@@ -135,11 +138,11 @@ def intent_out(view: IntentView) -> IntentOut:
     )
 
 
-def summary_out(views: list[IntentView]) -> dict[str, Any]:
-    s = summarize(views)
+def summary_out(s: Summary) -> dict[str, Any]:
     return {
         "intents": s.intents, "at_risk": s.at_risk, "without_value": s.without_value,
         "totals": [{"currency": c, "amount": str(a)} for c, a in s.totals.items()], "by_reason": s.by_reason,
+        "as_of": s.as_of.isoformat() if s.as_of is not None else None,
     }
 
 
@@ -161,9 +164,9 @@ async def list_payment_intents(
     reject_unknown_params(request, LIST_PARAMS)
     flt = IntentFilter(at_risk=at_risk, state=state, min_age_hours=min_age_hours, max_age_hours=max_age_hours,
                        gateway=gateway, reason=reason)
-    views = await list_intents(session, merchant.id, flt, utcnow())
+    found = await page_intents(session, merchant.id, flt, utcnow(), limit=limit, offset=offset)
     return IntentPageOut(
-        items=[intent_out(v) for v in views[offset : offset + limit]], total=len(views), summary=summary_out(views)
+        items=[intent_out(v) for v in found.items], total=found.total, summary=summary_out(found.summary)
     )
 
 

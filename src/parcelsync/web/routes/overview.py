@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelsync.db.base import utcnow
 from parcelsync.domain.provider import Provider
-from parcelsync.payments.service import at_risk_summary
+from parcelsync.payments.service import at_risk_summary_if_ready
 from parcelsync.sync.state import sync_status
 from parcelsync.web import queries
 from parcelsync.web.app import PREFIX, Dashboard, Page, dashboard, db, page, render
@@ -26,7 +26,8 @@ async def overview(
     session: AsyncSession = Depends(db),
     dash: Dashboard = Depends(dashboard),
 ) -> Response:
-    """Sync health is live; parcel statistics (full scans of the merchant's rows) are cached for a minute."""
+    """Sync health is live; parcel statistics (full scans of the merchant's rows) are cached for a minute; a large
+    merchant's payments at risk come from its risk index (`payments.risk_cache`), never waited for."""
     if pg.merchant_id is None:
         if is_admin(pg):
             return RedirectResponse(f"{PREFIX}/setup/store", status_code=303)
@@ -69,5 +70,5 @@ async def overview(
         charts=charts,
         stats_at=stats.computed_at,
         states=queries.SYNC_STATES,
-        at_risk=await at_risk_summary(session, mid, utcnow()),
+        at_risk=await at_risk_summary_if_ready(session, mid, utcnow()),
     )

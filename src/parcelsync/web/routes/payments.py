@@ -12,9 +12,10 @@ from starlette.responses import HTMLResponse, Response
 from parcelsync.db.base import utcnow
 from parcelsync.payments.evidence import build_pack
 from parcelsync.payments.export import TooManyPacks, export_zip
+from parcelsync.payments.paging import page_intents
 from parcelsync.payments.pdf import render_pdf
 from parcelsync.payments.risk import LABELS, Reason
-from parcelsync.payments.service import IntentFilter, gateway_outcomes, get_intent, list_intents, summarize
+from parcelsync.payments.service import IntentFilter, gateway_outcomes, get_intent
 from parcelsync.sync.outbox import replay
 from parcelsync.web.app import PREFIX, Page, db, page, post_page, render
 
@@ -37,13 +38,15 @@ async def payments_at_risk(
         return render(request, "empty.html", pg)
     wanted = request.query_params.get("reason", "")
     reason = wanted if wanted in {r.value for r in Reason} else None
-    views = await list_intents(session, pg.merchant_id, IntentFilter(at_risk=True), utcnow())
-    summary = summarize(views)
-    shown = [v for v in views if reason is None or reason in v.reasons]
-    today = utcnow().date()
+    now = utcnow()
+    every = await page_intents(session, pg.merchant_id, IntentFilter(at_risk=True), now, limit=PAGE_ROWS)
+    shown = every if reason is None else await page_intents(
+        session, pg.merchant_id, IntentFilter(at_risk=True, reason=reason), now, limit=PAGE_ROWS
+    )
+    today = now.date()
     return render(
-        request, "payments.html", pg, nav="payments", summary=summary, rows=shown[:PAGE_ROWS],
-        more=len(shown) - PAGE_ROWS, reason=reason, labels={r.value: LABELS[r] for r in Reason},
+        request, "payments.html", pg, nav="payments", summary=every.summary, rows=shown.items,
+        more=shown.total - PAGE_ROWS, reason=reason, labels={r.value: LABELS[r] for r in Reason},
         export_from=(today - timedelta(days=30)).isoformat(), export_to=today.isoformat(),
         flash=request.query_params.get("flash"),
     )
