@@ -8,13 +8,13 @@ numbers. One build at a time per merchant; a build reads with its own session.
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import datetime
 from enum import Enum
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from parcelsync.logging import get_logger
 from parcelsync.payments import risk_index as index_module
 from parcelsync.payments.candidates import intent_count
 from parcelsync.payments.risk_index import RiskIndex, build_index
@@ -22,7 +22,7 @@ from parcelsync.payments.risk_index import RiskIndex, build_index
 TTL_S = 300.0
 STALE_S = 3600.0
 MAX_MERCHANTS = 100
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 Key = tuple[str, str]
 
 
@@ -100,7 +100,7 @@ class RiskIndexCache:
             async with AsyncSession(engine) as session:
                 await self._build(session, key, merchant_id, now)
         except Exception:
-            log.exception("risk index of %s not built", merchant_id)
+            log.exception("risk_index_not_built", merchant_id=merchant_id)
 
     async def settled(self) -> None:
         """Wait for the builds running in the background (tests, shutdown)."""
