@@ -1,11 +1,12 @@
 """One page of payment intents with the total and the summary of the filter, without loading every intent.
 
 A merchant assessed live (`risk_index.LIVE_INTENTS`) gets exactly `service.list_intents`. A large one:
-filters on risk (at_risk=true, a reason) read its `RiskIndex` and load the facts of the page only;
-no filter, ages and at_risk=false page in SQL (`ordering`), skipping the index's intents for
-at_risk=false. State and gateway filters need each intent's gateway facts: without gateway connections
-every intent is `not_sent` at no gateway; with some they are assessed chunk by chunk in order (memory
-stays bounded, the time does not: the one path left that reads every intent).
+filters on risk (at_risk=true, a reason, state=rejected: always at risk) read its `RiskIndex` and load
+the facts of the page only; no filter, ages and at_risk=false page in SQL (`ordering`), skipping the
+index's intents for at_risk=false. A gateway filter is decided at once with at most one gateway
+connection. Other state filters, and gateway filters among several gateways, need each intent's gateway
+facts: without gateway connections every intent is `not_sent`; with some they are assessed chunk by
+chunk in order (memory stays bounded, the time does not: the one path left that reads every intent).
 """
 
 from __future__ import annotations
@@ -43,7 +44,15 @@ async def page_intents(
         return IntentPage(views[offset : offset + limit], len(views), summarize(views))
     bounds = DayBounds.of(now, min_age_hours=flt.min_age_hours, max_age_hours=flt.max_age_hours,
                           shipped_from=flt.shipped_from, shipped_to=flt.shipped_to)
-    if flt.at_risk is True or flt.reason is not None:
+    if flt.gateway is not None:
+        gateways = await gateway_providers(session, merchant_id)
+        if len(gateways) <= 1:
+            # with one gateway connection every intent is routed to it (`queries.routed_gateways`); with none, none
+            if flt.gateway not in gateways:
+                return IntentPage([], 0, summary_of([], 0, index.computed_at))
+            flt = replace(flt, gateway=None)
+    if flt.at_risk is True or flt.reason is not None or flt.state == "rejected":
+        # a rejected intent is always at risk: its parked or dead target is `rejected_by_gateway` (`risk.py`)
         return await _from_index(session, merchant_id, index, flt, now, bounds, limit, offset)
     if flt.state is not None or flt.gateway is not None:
         if await gateway_providers(session, merchant_id):

@@ -108,7 +108,9 @@ class RiskIndexCache:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     def clear(self) -> None:
+        """Forget every index and lock (a lock belongs to the event loop that first waited on it)."""
         self._items.clear()
+        self._locks.clear()
 
 
 def _database(session: AsyncSession) -> str:

@@ -13,6 +13,7 @@ from tests.integration.sync.sync_harness import MERCHANT, Hub, shipment
 from parcelsync.alerts.payments import payments_at_risk
 from parcelsync.payments import risk_cache, risk_index
 from parcelsync.payments.paging import page_intents
+from parcelsync.payments.queries import gateway_providers
 from parcelsync.payments.service import (
     IntentFilter,
     at_risk_summary,
@@ -50,8 +51,14 @@ FILTERS = [
     IntentFilter(max_age_hours=24 * 4),
     IntentFilter(min_age_hours=24 * 2, max_age_hours=24 * 50, at_risk=False),
     IntentFilter(state="rejected"),
+    IntentFilter(state="rejected", gateway="useepay", min_age_hours=24 * 2),
+    IntentFilter(state="rejected", at_risk=False),
     IntentFilter(state="not_sent"),
+    IntentFilter(state="accepted"),
+    IntentFilter(state="pending"),
     IntentFilter(gateway="useepay"),
+    IntentFilter(gateway="useepay", at_risk=False),
+    IntentFilter(gateway="paypal"),
     IntentFilter(gateway="nope"),
     IntentFilter(shipped_from=date.today() - timedelta(days=6), shipped_to=date.today()),
 ]
@@ -82,8 +89,11 @@ async def test_pages_totals_and_summaries_match_the_live_assessment(any_hub: Hub
         live_summary = summarize(await list_intents(session, MERCHANT, IntentFilter(at_risk=True), now))
         summary = await at_risk_summary(session, MERCHANT, now)
         assert replace(summary, as_of=None, intents=live_summary.intents) == live_summary
+        assert await gateway_providers(session, MERCHANT) == ["useepay"]
         for flt in FILTERS:
             views = await list_intents(session, MERCHANT, flt, now)
+            empty = flt.gateway in ("nope", "paypal") or flt.at_risk is False or flt.state in ("pending", "not_sent")
+            assert views or empty, flt
             for limit, offset in [(100, 0), (2, 0), (2, 3), (3, 7), (5, 50)]:
                 page = await page_intents(session, MERCHANT, flt, now, limit=limit, offset=offset)
                 want = views[offset : offset + limit]
