@@ -33,6 +33,7 @@ from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import ConnectionRow, MerchantRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import PROBLEM_STATES, TargetState
+from parcelsync.sync.claim_stats import ClaimStats
 
 T = SyncTargetRow
 
@@ -112,6 +113,7 @@ class Outbox:
         self.owner = owner
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_sizes = dict(batch_sizes)
+        self.stats = ClaimStats()
         self._lock = asyncio.Lock()
 
     def _size(self, provider: str) -> int:
@@ -127,6 +129,7 @@ class Outbox:
         if dialect == "postgresql":
             head = await self._lock_head_connection(session, scope)
             if head is None:
+                self.stats.count("empty")
                 return None
             # A CTE with FOR UPDATE is evaluated once; a plain IN (subquery ... LIMIT) may be re-run per row.
             group = (
@@ -138,11 +141,15 @@ class Outbox:
                 .cte("claimable")
             )
             rows = (await session.execute(_lease_update(select(group.c.id), self.owner, now, until))).all()
+            if not rows:
+                self.stats.count("raced")
         else:
             async with self._lock:
                 rows = await self._claim_sqlite(session, scope, now, until)
         if not rows:
+            self.stats.count("empty")
             return None
+        self.stats.count("claimed")
         targets = sorted(
             (
                 ClaimedTarget(
@@ -170,9 +177,11 @@ class Outbox:
             ).first()
             if head is None:
                 return None
+            self.stats.count("head")
             key = connection_lock_key(head.merchant_id, head.provider)
             if await session.scalar(select(func.pg_try_advisory_xact_lock(key))):
                 return head
+            self.stats.count("head_locked")
             taken.append(or_(T.merchant_id != head.merchant_id, T.provider != head.provider))
         return None
 
@@ -189,6 +198,7 @@ class Outbox:
             ).first()
             if head is None:
                 return []
+            self.stats.count("head")
             group = (
                 select(T.id)
                 .where(*scope, T.merchant_id == head.merchant_id, T.provider == head.provider)
@@ -198,6 +208,7 @@ class Outbox:
             rows = (await session.execute(_lease_update(group, self.owner, now, until))).all()
             if rows:
                 return rows
+            self.stats.count("raced")
         return []
 
 
