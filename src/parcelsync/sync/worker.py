@@ -23,22 +23,21 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.connectors.calls import BatchOutcome, SendContext, TargetResult, TargetSnapshot
-from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.registry import connector_for
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError
 from parcelsync.db.engine import unit_of_work
-from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
 from parcelsync.db.tables import AuditRow
 from parcelsync.events import sync as sync_events
-from parcelsync.logging import get_logger, register_secrets
+from parcelsync.logging import get_logger
 from parcelsync.metrics import CALL_LATENCY, CALLS, OUTCOMES, RATE_LIMITED, SYNC_LATENCY, refresh_outbox_gauges
 from parcelsync.payments.receipts import record_receipts
 from parcelsync.providers.errors import AuthError, ProviderError, RateLimited
-from parcelsync.providers.http import default_client
+from parcelsync.providers.http import ShardedPool, default_client
 from parcelsync.settings import Settings
 from parcelsync.sync import outbox
+from parcelsync.sync.claim_context import Connections, MerchantSync, read_merchant
 from parcelsync.sync.clients import ClientCache, MissingCredential
 from parcelsync.sync.outbox import Claim, Outbox
 from parcelsync.sync.retry import GiveUp, RetryPolicy
@@ -93,8 +92,9 @@ class Worker:
         self.policy = policy or RetryPolicy(settings.backoff_base_s, settings.backoff_cap_s, settings.max_attempts)
         self._cipher = cipher
         self._own_http = http is None
-        self.http = http if http is not None else default_client(transport=transport)
+        self.http = http if http is not None else default_client(transport=transport or ShardedPool())
         self.clients = ClientCache(self.http)
+        self.connections = Connections(self.clients, lambda: self.cipher)
         self._stop = asyncio.Event()
         self._inflight: dict[int, Claim] = {}
         self.batches = 0
@@ -175,18 +175,27 @@ class Worker:
 
     async def _prepare(self, session: AsyncSession, claim: Claim) -> Prepared | BatchOutcome | None:
         """What to send: the snapshots, the connection's client and carrier names (None: connection gone)."""
-        snapshots = await load_snapshots(session, claim, self.page_linker)
+        merchant = await read_merchant(session, claim.merchant_id)
+        stored = merchant.connections.get(claim.provider.value)
+        if stored is None:
+            return None
         try:
-            connection = await load_connection(session, self.cipher, claim.merchant_id, claim.provider)
-            if connection is None or not connection.enabled:
+            connection = self.connections.connection(claim.merchant_id, stored)
+            if not connection.enabled:
                 return None
-            client = self.clients.get(connection)
+            client = self.connections.client(connection)
         except (SecretKeyError, MissingCredential) as exc:
             error = AuthError(str(exc), provider=claim.provider.value)
+            snapshots = await self._snapshots(session, claim, merchant)
             return BatchOutcome([TargetResult(s, error) for s in snapshots], [])
-        register_secrets(connection.credentials.values())
-        registry = await registry_for(session, claim.merchant_id, default_registry())
+        snapshots = await self._snapshots(session, claim, merchant)
+        registry = await merchant.registry(session)
         return Prepared(SendContext(connection, client, registry), snapshots)
+
+    async def _snapshots(self, session: AsyncSession, claim: Claim, merchant: MerchantSync) -> list[TargetSnapshot]:
+        return await load_snapshots(
+            session, claim, self.page_linker, gateway=merchant.gateway, page_links=merchant.page_links
+        )
 
     async def _send(self, claim: Claim, work: Prepared) -> BatchOutcome:
         try:
@@ -337,7 +346,7 @@ class Worker:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            log.info("worker_stopped", owner=self.owner, batches=self.batches)
+            log.info("worker_stopped", owner=self.owner, batches=self.batches, claims=self.outbox.stats.as_dict())
 
 
 def _reason(error: BaseException) -> str:
