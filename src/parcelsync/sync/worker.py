@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.connectors.calls import BatchOutcome, SendContext, TargetResult, TargetSnapshot
@@ -206,22 +208,25 @@ class Worker:
 
     async def _record(self, claim: Claim, result: BatchOutcome) -> None:
         now = self.clock()
+        at = now.isoformat()
         provider = claim.provider.value
+        meters = _meters(provider)
         pause: tuple[datetime, str] | None = None
         acks: list[outbox.Ack] = []
         async with unit_of_work(self.sessions) as session:
             for item in result.results:
                 target = item.snapshot.target
-                outcome: dict[str, Any] = {
-                    **item.detail, "at": now.isoformat(), "version": item.snapshot.version, "worker": claim.owner,
-                }
                 if item.error is None:
-                    acks.append(outbox.Ack(target.id, item.snapshot.version, {**outcome, "ok": True}))
-                    OUTCOMES.labels(provider, "synced", "ok").inc()
-                    SYNC_LATENCY.labels(provider).observe(max(0.0, (now - target.queued_at).total_seconds()))
+                    outcome = {**item.detail, "at": at, "version": item.snapshot.version, "worker": claim.owner,
+                               "ok": True}
+                    acks.append(outbox.Ack(target.id, item.snapshot.version, outcome))
+                    meters.latency.observe(max(0.0, (now - target.queued_at).total_seconds()))
                     continue
                 code = _error_code(item.error)
-                outcome = {**outcome, "ok": False, "error": code, "reason": _reason(item.error)}
+                outcome = {
+                    **item.detail, "at": at, "version": item.snapshot.version, "worker": claim.owner,
+                    "ok": False, "error": code, "reason": _reason(item.error),
+                }
                 decision = self.policy.decide(target.attempts, item.error, now)
                 if isinstance(decision, GiveUp):
                     await outbox.give_up(
@@ -238,6 +243,8 @@ class Worker:
                 if decision.pause_until is not None and (pause is None or decision.pause_until > pause[0]):
                     pause = (decision.pause_until, decision.reason)
                 OUTCOMES.labels(provider, "paused" if decision.pause_until else "retry", code).inc()
+            if acks:
+                meters.synced.inc(len(acks))
             await outbox.ack_many(session, acks, owner=claim.owner, now=now)
             await sync_events.targets_synced(session, claim.merchant_id, provider, result.results)
             await record_receipts(session, claim, result, now)
@@ -253,10 +260,11 @@ class Worker:
                 await outbox.clear_pause(session, claim.merchant_id, claim.provider, now=now)
                 await sync_events.connection_resumed(session, claim.merchant_id, provider)
             attempt = 1 + max((t.attempts for t in claim.targets), default=0)
+            if result.calls:
+                await session.execute(AUDIT_INSERT, [_audit_row(claim, call, attempt, now) for call in result.calls])
             for call in result.calls:
-                session.add(_audit_row(claim, call, attempt, now))
                 CALLS.labels(provider, call.error_code).inc()
-                CALL_LATENCY.labels(provider, call.method).observe(call.latency_ms / 1000)
+                meters.call_latency(call.method).observe(call.latency_ms / 1000)
                 if isinstance(call.error, RateLimited):
                     RATE_LIMITED.labels(provider).inc()
             done = {r.snapshot.target.id for r in result.results}
@@ -353,19 +361,44 @@ def _reason(error: BaseException) -> str:
     return error.reason if isinstance(error, ProviderError) else f"{type(error).__name__}: {error}"
 
 
-def _audit_row(claim: Claim, call: Any, attempt: int, now: datetime) -> AuditRow:
-    return AuditRow(
-        at=now - timedelta(milliseconds=call.latency_ms),
-        merchant_id=claim.merchant_id,
-        provider=claim.provider.value,
-        method=call.method,
-        path=call.path[:1000],
-        status=call.status,
-        latency_ms=round(call.latency_ms, 3),
-        attempt=attempt,
-        trace_id=call.trace_id,
-        target_keys=list(call.target_keys),
-        request_summary=call.request_summary,
-        response_summary=call.response_summary,
-        error=_reason(call.error) if call.error is not None else None,
-    )
+AUDIT_INSERT = insert(cast(Table, AuditRow.__table__))
+"""The audit rows of a batch, one executemany (Core: no ORM objects to build and flush)."""
+
+
+def _audit_row(claim: Claim, call: Any, attempt: int, now: datetime) -> dict[str, Any]:
+    return {
+        "at": now - timedelta(milliseconds=call.latency_ms),
+        "merchant_id": claim.merchant_id,
+        "provider": claim.provider.value,
+        "method": call.method,
+        "path": call.path[:1000],
+        "status": call.status,
+        "latency_ms": round(call.latency_ms, 3),
+        "attempt": attempt,
+        "trace_id": call.trace_id,
+        "target_keys": list(call.target_keys),
+        "request_summary": call.request_summary,
+        "response_summary": call.response_summary,
+        "error": _reason(call.error) if call.error is not None else None,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Meters:
+    """One provider's Prometheus children, looked up once (`.labels()` takes a lock and builds a key per call)."""
+
+    synced: Any
+    latency: Any
+    methods: dict[str, Any]
+    provider: str
+
+    def call_latency(self, method: str) -> Any:
+        child = self.methods.get(method)
+        if child is None:
+            child = self.methods[method] = CALL_LATENCY.labels(self.provider, method)
+        return child
+
+
+@functools.cache
+def _meters(provider: str) -> _Meters:
+    return _Meters(OUTCOMES.labels(provider, "synced", "ok"), SYNC_LATENCY.labels(provider), {}, provider)
