@@ -2,7 +2,7 @@
 payment gateway, tracking-page-links switch and whether it has carrier overrides.
 
 The worker used to spend five round trips per claim on these (the connection, the overrides, the
-connected gateways, the gateway setting, the tracking page). `read_merchant` is one SELECT over the
+connected gateways, the gateway setting, the tracking page). `read_merchant` is one Core SELECT over the
 merchant's connections (a handful of rows) with the rest as scalar subqueries; the overrides themselves
 are read only when there are some. `Connections` keeps each connection decrypted, with its client, for
 as long as the row read in the claim's own transaction is unchanged (same base URL, ciphertext, options
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BindParameter, bindparam, func, select
+from sqlalchemy import BindParameter, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.connectors.carriers import default_registry
@@ -30,7 +30,7 @@ from parcelsync.logging import register_secrets
 from parcelsync.sync.clients import ClientCache
 from parcelsync.sync.gateways import choose_default, gateway_providers
 
-C = ConnectionRow
+C = cast(Table, ConnectionRow.__table__).c
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +63,11 @@ class MerchantSync:
 
 def _merchant_statement() -> Any:
     merchant: BindParameter[str] = bindparam("m")
-    chosen = select(PaymentSettingsRow.default_payment_gateway).where(PaymentSettingsRow.merchant_id == merchant)
-    links = select(TrackingPageRow.tracking_page_links).where(TrackingPageRow.merchant_id == merchant)
-    overrides = select(func.count()).select_from(CarrierOverrideRow).where(CarrierOverrideRow.merchant_id == merchant)
+    settings, page = cast(Table, PaymentSettingsRow.__table__).c, cast(Table, TrackingPageRow.__table__).c
+    overrides_table = cast(Table, CarrierOverrideRow.__table__)
+    chosen = select(settings.default_payment_gateway).where(settings.merchant_id == merchant)
+    links = select(page.tracking_page_links).where(page.merchant_id == merchant)
+    overrides = select(func.count()).select_from(overrides_table).where(overrides_table.c.merchant_id == merchant)
     return select(
         C.provider, C.base_url, C.credentials_enc, C.options, C.enabled,
         chosen.scalar_subquery().label("chosen"), links.scalar_subquery().label("links"),

@@ -13,9 +13,9 @@ column would select them.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Executable, bindparam, select
+from sqlalchemy import Executable, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.connectors.calls import TargetSnapshot
@@ -25,20 +25,20 @@ from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.models import Shipment
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus
-from parcelsync.sync.keys import key_columns, selector_condition
+from parcelsync.sync.keys import selector_condition
 from parcelsync.sync.outbox import Claim
 from parcelsync.sync.tracking_links import LINKED_KINDS, PageLinker, with_page_links
 
 __all__ = ["TargetSnapshot", "load_snapshots", "to_shipment"]
 
-S = ShipmentRow
+S = cast(Table, ShipmentRow.__table__).c
 COLUMNS = (
     S.id, S.merchant_id, S.tracking_number, S.carrier, S.tracking_url, S.order_id, S.fulfillment_id,
     S.payment_intent_id, S.payment_gateway, S.title, S.logistics_channel, S.customer_name, S.customer_email,
     S.customer_phone, S.destination_country, S.ship_date, S.status, S.substatus, S.last_event, S.delivered_at,
     S.deleted_at,
 )
-"""What `to_shipment` reads, plus `deleted_at`."""
+"""What `to_shipment` reads, plus `deleted_at` (table columns: a Core statement, plain rows, no ORM loading)."""
 
 
 def to_shipment(row: Any) -> Shipment:
@@ -76,8 +76,8 @@ def _statement(provider: Provider, gateway: str | None) -> Executable:
     """The shipments behind a claim's keys: bound `m` (merchant) and `k0`, `k1` (each key column's values)."""
     connector = connector_for(provider)
     stmt = select(*COLUMNS).where(S.merchant_id == bindparam("m"))
-    for i, column in enumerate(key_columns(provider)):
-        stmt = stmt.where(column.in_(bindparam(f"k{i}", expanding=True)))
+    for i, name in enumerate(connector.key.columns):
+        stmt = stmt.where(S[name].in_(bindparam(f"k{i}", expanding=True)))
     stmt = stmt.where(selector_condition(provider, gateway=gateway))
     if not connector.tracks_deletions:
         stmt = stmt.where(S.deleted_at.is_(None))
