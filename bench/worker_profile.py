@@ -79,7 +79,8 @@ async def drain(args: argparse.Namespace, s: Stack, db: Database, admin: Sandbox
     if profiler is not None:
         write_profile(profiler, profile)
     return {
-        "cpu_s": cpu, "main_thread_cpu_s": main, "wall_s": wall, "batches": batches, "targets": progress.total, "synced": synced,
+        "cpu_s": cpu, "main_thread_cpu_s": main, "wall_s": wall, "batches": batches, "targets": progress.total,
+        "synced": synced,
         "pending": progress.pending, "cpu_ms_per_target": 1000 * cpu / max(1, synced),
         "calls": {p: counts[p]["total"] for p in PROVIDERS}, "minimum": data.minimum_calls(),
     }
