@@ -5,7 +5,10 @@ documented 4/s bucket, burst 40, enforced by the sandbox; the hub's client-side 
 defaults), its own UseePay merchant and its own TrackingMore account (sandbox rate limits on).
 For every worker count the run starts from scratch (a fresh sandbox process, a fresh PostgreSQL
 database), ingests the same shipments, starts the workers together and waits until no target is
-pending. Reported: targets/s, calls per provider against the physical minimum, 429s, CPU, verdict.
+pending. Reported: targets/s, calls per provider against the physical minimum, 429s, CPU, verdict, and
+the contention: each worker's claim counts (`worker_stopped` log line: claims, empty claims, head
+targets looked up, heads whose connection's advisory lock another worker held, groups lost in a race)
+and PostgreSQL lock waits, sampled from `pg_stat_activity` (`wait_event_type = 'Lock'`) every 0.1 s.
 
     .venv/bin/python -m bench.scaleout                          # 100 merchants x 90 shipments, 1/2/4 workers
     .venv/bin/python -m bench.scaleout --workers 1 2 --per-merchant 30
@@ -15,17 +18,79 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
 import sys
 import time
 from typing import Any
 
 from bench.datagen import Dataset
-from bench.harness import Database, Stack, mib, stack
+from bench.harness import Database, Service, Stack, mib, stack
 from bench.hub import Outbox, ingest, setup_merchants, verify
 from bench.results import record, table
 from bench.sandboxes import PROVIDERS, SandboxAdmin
 from bench.sync import active_window
+
+CLAIM_RESULTS = ("claimed", "empty", "head", "head_locked", "raced")
+LOCK_SAMPLE_S = 0.1
+
+
+class LockWaits:
+    """Samples the run's database sessions waiting on a lock (pg_stat_activity) until stopped."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.samples = 0
+        self.waiting_samples = 0
+        self.waiter_samples = 0
+        self.max_waiters = 0
+        self.by_event: dict[str, int] = {}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(self.db.sync_dsn)
+        try:
+            while not stop.is_set():
+                rows = await conn.fetch(
+                    "SELECT wait_event, count(*) AS n FROM pg_stat_activity "
+                    "WHERE datname = $1 AND wait_event_type = 'Lock' GROUP BY wait_event", self.db.name,
+                )
+                waiters = sum(int(r["n"]) for r in rows)
+                self.samples += 1
+                self.waiting_samples += waiters > 0
+                self.waiter_samples += waiters
+                self.max_waiters = max(self.max_waiters, waiters)
+                for r in rows:
+                    self.by_event[r["wait_event"]] = self.by_event.get(r["wait_event"], 0) + int(r["n"])
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), LOCK_SAMPLE_S)
+        finally:
+            await conn.close()
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "samples": self.samples, "interval_s": LOCK_SAMPLE_S,
+            "share_with_waiters": self.waiting_samples / self.samples if self.samples else 0.0,
+            "mean_waiters": self.waiter_samples / self.samples if self.samples else 0.0,
+            "max_waiters": self.max_waiters, "wait_s_estimate": self.waiter_samples * LOCK_SAMPLE_S,
+            "by_event": self.by_event,
+        }
+
+
+def claim_counts(workers: list[Service]) -> dict[str, int]:
+    """The claim counts every worker logged when it stopped (`worker_stopped`), summed."""
+    total = dict.fromkeys(CLAIM_RESULTS, 0)
+    for w in workers:
+        with contextlib.suppress(OSError):
+            for line in w.log_path.read_text(errors="replace").splitlines():
+                with contextlib.suppress(ValueError):
+                    entry = json.loads(line)
+                    if isinstance(entry, dict) and entry.get("event") == "worker_stopped":
+                        for k, v in (entry.get("claims") or {}).items():
+                            total[k] = total.get(k, 0) + int(v)
+    return total
 
 
 def one_run(args: argparse.Namespace, workers: int) -> dict[str, Any]:
@@ -55,10 +120,16 @@ async def phase(args: argparse.Namespace, workers: int, s: Stack, db: Database, 
     outbox = Outbox(db.url)
     before = await outbox.progress()
     env = {"PARCELSYNC_WORKER_CONCURRENCY": str(args.concurrency)} if args.concurrency else {}
+    env["PARCELSYNC_LOG_LEVEL"] = "INFO"  # the worker_stopped line carries the claim counts
+    locks = LockWaits(db)
+    stop_sampling = asyncio.Event()
+    sampling = asyncio.create_task(locks.run(stop_sampling))
     started = time.monotonic()
     procs = [s.worker(db, i, **env) for i in range(workers)]
     _, progress = await outbox.wait_done(timeout_s=args.timeout)
     wall = time.monotonic() - started
+    stop_sampling.set()
+    await sampling
     peak = max(p.sampler.stop() if p.sampler else 0 for p in procs)
     cpu = [p.sampler.cpu_s if p.sampler else 0.0 for p in procs]
     for p in procs:
@@ -73,7 +144,8 @@ async def phase(args: argparse.Namespace, workers: int, s: Stack, db: Database, 
         "final_states": {f"{p}:{st}": n for (p, st), n in progress.by_state.items()},
         "calls": {p: {"total": counts[p]["total"], "by_status": counts[p]["by_status"]} for p in PROVIDERS},
         "minimum": data.minimum_calls(), "worker_cpu_s": cpu, "peak_rss_mib": mib(peak),
-        "loadavg": os.getloadavg(), "verdict": vars(verdict),
+        "loadavg": os.getloadavg(), "verdict": vars(verdict), "claims": claim_counts(procs),
+        "lock_waits": locks.summary(),
     }
 
 
@@ -106,10 +178,25 @@ def report(args: argparse.Namespace, runs: list[dict[str, Any]]) -> None:
         f"trackingmore {minimum['trackingmore']}",
         "- wall = workers spawned → no pending target (includes process start-up, ~2-3 s per process)",
         "- load average at the end of each row: " + ", ".join(f"{r['workers']}w {r['loadavg'][0]:.1f}" for r in runs),
+        "",
+        "Contention (claims: summed over the workers' `worker_stopped` lines; lock waits: sessions of this "
+        f"database with `wait_event_type = 'Lock'` in `pg_stat_activity`, sampled every {LOCK_SAMPLE_S:g} s):",
+        "",
+        *table(["workers", "claims", "empty claims", "heads looked up", "head's connection locked (skipped)",
+                "groups lost to a race", "samples with a lock wait", "mean / max waiters",
+                "lock wait (s, est.)", "wait events"], [contention_row(r) for r in runs]),
     ]
     path = record("scaleout", f"Benchmark 5: scale-out ({args.merchants} merchants, PostgreSQL)", lines,
                   {"args": vars(args), "runs": runs})
     sys.stdout.write("\n".join(lines) + f"\n\nraw: {path}\n")
+
+
+def contention_row(r: dict[str, Any]) -> list[Any]:
+    c, w = r["claims"], r["lock_waits"]
+    events = ", ".join(f"{k} {v}" for k, v in sorted(w["by_event"].items())) or "-"
+    return [r["workers"], c["claimed"], c["empty"], c["head"], c["head_locked"], c["raced"],
+            f"{w['share_with_waiters']:.1%} of {w['samples']}", f"{w['mean_waiters']:.2f} / {w['max_waiters']}",
+            f"{w['wait_s_estimate']:.1f}", events]
 
 
 def main() -> None:

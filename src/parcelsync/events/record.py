@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.base import utcnow
 from parcelsync.db.tables import EventRow, OutboundDeliveryRow, WebhookEndpointRow
 from parcelsync.events.types import EventType, matches
+
+_E = cast(Table, EventRow.__table__).c
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +87,14 @@ async def record_event(
 
 async def last_of(session: AsyncSession, merchant_id: str, subject: str, types: Sequence[EventType]) -> str | None:
     """The type of the newest of `types` recorded for `subject` (None when there is none)."""
-    return await session.scalar(
-        select(EventRow.type)
-        .where(
-            EventRow.merchant_id == merchant_id,
-            EventRow.subject == subject,
-            EventRow.type.in_([t.value for t in types]),
-        )
-        .order_by(EventRow.id.desc())
+    stmt = (
+        select(_E.type)
+        .where(_E.merchant_id == merchant_id, _E.subject == subject, _E.type.in_([t.value for t in types]))
+        .order_by(_E.id.desc())
         .limit(1)
     )
+    found: str | None = await session.scalar(stmt)
+    return found
 
 
 async def record_transition(

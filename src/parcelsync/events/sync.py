@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.tables import EventRow
@@ -16,6 +16,17 @@ from parcelsync.events.types import EventType
 
 FAILED = (EventType.SYNC_FAILED, EventType.SYNC_RECOVERED)
 PAUSED = (EventType.CONNECTION_PAUSED, EventType.CONNECTION_RESUMED)
+E = cast(Table, EventRow.__table__).c
+_LAST_FAILURES = (
+    select(E.subject, E.type)
+    .where(
+        E.merchant_id == bindparam("merchant"),
+        E.subject.in_(bindparam("subjects", expanding=True)),
+        E.type.in_([t.value for t in FAILED]),
+    )
+    .order_by(E.id)
+)
+"""Built once: the failed/recovered events of a batch's subjects (every successful batch runs it)."""
 
 
 def target_subject(provider: str, key: str) -> str:
@@ -49,15 +60,7 @@ async def targets_synced(session: AsyncSession, merchant_id: str, provider: str,
     if not keys:
         return 0
     subjects = {target_subject(provider, k): k for k in keys}
-    rows = await session.execute(
-        select(EventRow.subject, EventRow.type)
-        .where(
-            EventRow.merchant_id == merchant_id,
-            EventRow.subject.in_(list(subjects)),
-            EventRow.type.in_([t.value for t in FAILED]),
-        )
-        .order_by(EventRow.id)
-    )
+    rows = await session.execute(_LAST_FAILURES, {"merchant": merchant_id, "subjects": list(subjects)})
     last: dict[str, str] = {subject: type_ for subject, type_ in rows if subject is not None}
     recovered = [
         NewEvent(EventType.SYNC_RECOVERED, {"provider": provider, "target_key": subjects[s]}, subject=s)

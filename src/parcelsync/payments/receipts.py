@@ -8,11 +8,12 @@ Receipts have their own retention (PARCELSYNC_RECEIPT_RETENTION_DAYS, two years 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -85,12 +86,16 @@ async def record_receipts(session: AsyncSession, claim: _Claim, outcome: _Outcom
     if not rows:
         return 0
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(SyncReceiptRow).on_conflict_do_nothing(
-        index_elements=["merchant_id", "provider", "target_key", "version"]
-    )
-    await session.execute(stmt, rows)
+    await session.execute(_insert_statement(dialect == "postgresql"), rows)
     return len(rows)
+
+
+@functools.cache
+def _insert_statement(postgresql: bool) -> Any:
+    """The receipts' INSERT ... ON CONFLICT DO NOTHING on the table (Core, built once per dialect)."""
+    insert = pg_insert if postgresql else sqlite_insert
+    table = cast(Table, SyncReceiptRow.__table__)
+    return insert(table).on_conflict_do_nothing(index_elements=["merchant_id", "provider", "target_key", "version"])
 
 
 def to_receipt(row: SyncReceiptRow) -> Receipt:

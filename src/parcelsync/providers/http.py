@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import time
+from collections.abc import AsyncIterator
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -19,14 +21,70 @@ from parcelsync.providers.errors import (
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=10.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
 
 
 def default_client(**kw: object) -> httpx.AsyncClient:
     """An AsyncClient with parcelsync's timeouts and connection limits."""
     kw.setdefault("timeout", DEFAULT_TIMEOUT)
-    kw.setdefault("limits", httpx.Limits(max_connections=100, max_keepalive_connections=50))
+    kw.setdefault("limits", DEFAULT_LIMITS)
     kw["follow_redirects"] = False
     return httpx.AsyncClient(**kw)  # type: ignore[arg-type]
+
+
+class _Released(httpx.AsyncByteStream):
+    """A response body that tells its shard when it is closed (the connection is back in the pool)."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, done: ShardedPool, shard: int) -> None:
+        self._stream = stream
+        self._pool: ShardedPool | None = done
+        self._shard = shard
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            if self._pool is not None:
+                self._pool.busy[self._shard] -= 1
+                self._pool = None
+
+
+class ShardedPool(httpx.AsyncBaseTransport):
+    """Several small connection pools behind one transport; each request goes to the least busy one.
+
+    httpcore walks every pooled connection on each request and each response close (a socket poll per
+    idle one), and once the pool holds more than `max_keepalive_connections` it closes idle connections
+    as it goes, so a worker with ~100 calls in flight spent most of its HTTP CPU managing one big pool
+    and reopening connections. Shards of a dozen connections keep those walks short; every shard keeps
+    all its connections alive, and the total stays within `limits.max_connections`.
+    """
+
+    def __init__(self, shards: int = 8, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+        size = math.ceil((limits.max_connections or 100) / shards)
+        per_shard = httpx.Limits(
+            max_connections=size, max_keepalive_connections=size, keepalive_expiry=limits.keepalive_expiry
+        )
+        self.pools = [httpx.AsyncHTTPTransport(limits=per_shard) for _ in range(shards)]
+        self.busy = [0] * shards
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        shard = min(range(len(self.pools)), key=self.busy.__getitem__)
+        self.busy[shard] += 1
+        try:
+            response = await self.pools[shard].handle_async_request(request)
+        except BaseException:
+            self.busy[shard] -= 1
+            raise
+        response.stream = _Released(response.stream, self, shard)  # type: ignore[arg-type]
+        return response
+
+    async def aclose(self) -> None:
+        for pool in self.pools:
+            await pool.aclose()
 
 
 def parse_retry_after(value: str | None) -> float | None:

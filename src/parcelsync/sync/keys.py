@@ -8,8 +8,9 @@ default payment gateway (`sync.gateways.default_gateway`): where a payment namin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, or_, true, tuple_
+from sqlalchemy import ColumnElement, Table, and_, or_, true, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from parcelsync.connectors.keys import SEPARATOR, HasTargetFields, TargetKey
@@ -17,6 +18,8 @@ from parcelsync.connectors.registry import all_connectors, connector_for
 from parcelsync.db.tables import ShipmentRow
 from parcelsync.domain.provider import Provider
 from parcelsync.sync.gateways import gateway_providers
+
+SHIPMENT_COLUMNS = cast(Table, ShipmentRow.__table__).c
 
 __all__ = [
     "HasTargetFields", "TargetKey", "history_keys", "key_columns", "key_expression", "key_for",
@@ -94,7 +97,7 @@ def selector_condition(provider: Provider | str, *, gateway: str | None) -> Colu
     only_when = connector_for(provider).key.only_when
     if only_when is None:
         return true()
-    column: InstrumentedAttribute[str | None] = getattr(ShipmentRow, only_when[0])
+    column: ColumnElement[str | None] = SHIPMENT_COLUMNS[only_when[0]]  # table columns: usable in Core statements
     if gateway == only_when[1]:
         return or_(column.is_(None), column == "", column == only_when[1])
     return column == only_when[1]

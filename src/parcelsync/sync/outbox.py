@@ -18,13 +18,27 @@ changes nothing, and the target's new holder sends the current state again.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, ColumnElement, Table, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.connectors.calls import ClaimedTarget
@@ -33,6 +47,7 @@ from parcelsync.db.results import rows_affected
 from parcelsync.db.tables import ConnectionRow, MerchantRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import PROBLEM_STATES, TargetState
+from parcelsync.sync.claim_stats import ClaimStats
 
 T = SyncTargetRow
 
@@ -53,41 +68,92 @@ class Claim:
     lease_expires_at: datetime
 
 
-def _connection_usable(now: datetime) -> ColumnElement[bool]:
+TT = cast(Table, T.__table__)
+TC = TT.c
+CC = cast(Table, ConnectionRow.__table__).c
+MC = cast(Table, MerchantRow.__table__).c
+PENDING = TargetState.PENDING.value
+LEASED = (TC.id, TC.merchant_id, TC.provider, TC.target_key, TC.desired_version, TC.acked_version, TC.attempts,
+          TC.updated_at, TC.last_outcome)
+"""The columns a claim returns (what `ClaimedTarget` holds)."""
+
+When = datetime | BindParameter[datetime]
+
+
+def _connection_usable(now: When) -> ColumnElement[bool]:
     return exists().where(
-        ConnectionRow.merchant_id == T.merchant_id,
-        ConnectionRow.provider == T.provider,
-        ConnectionRow.enabled.is_(True),
-        or_(ConnectionRow.paused_until.is_(None), ConnectionRow.paused_until <= now),
+        CC.merchant_id == TC.merchant_id,
+        CC.provider == TC.provider,
+        CC.enabled.is_(True),
+        or_(CC.paused_until.is_(None), CC.paused_until <= now),
     )
 
 
 def _merchant_active() -> ColumnElement[bool]:
     """A deactivated merchant's targets stay pending (nothing is lost) and are sent once it is reactivated."""
-    return ~exists().where(MerchantRow.id == T.merchant_id, MerchantRow.deactivated_at.is_not(None))
+    return ~exists().where(MC.id == TC.merchant_id, MC.deactivated_at.is_not(None))
 
 
-def _lease_free(now: datetime) -> ColumnElement[bool]:
-    return or_(T.lease_expires_at.is_(None), T.lease_expires_at <= now)
+def _lease_free(now: When) -> ColumnElement[bool]:
+    return or_(TC.lease_expires_at.is_(None), TC.lease_expires_at <= now)
 
 
-def due_condition(now: datetime) -> ColumnElement[bool]:
+def due_condition(now: When) -> ColumnElement[bool]:
     """The named condition "this target may be claimed now"."""
-    pending = T.state == TargetState.PENDING.value
-    return and_(pending, T.next_attempt_at <= now, _lease_free(now), _connection_usable(now), _merchant_active())
+    pending = TC.state == PENDING
+    return and_(pending, TC.next_attempt_at <= now, _lease_free(now), _connection_usable(now), _merchant_active())
 
 
-def _lease_update(ids_query: Any, owner: str, now: datetime, until: datetime) -> Any:
+# The claim's statements are built once per shape and executed with these parameters: `now`, `until`,
+# `owner`, `scope` (a merchant, when the claim is scoped), `head_m`/`head_p` (the head's connection),
+# `size` (its batch size) and `skip_m{i}`/`skip_p{i}` (connections whose advisory lock was taken).
+NOW: BindParameter[datetime] = bindparam("now", type_=TC.next_attempt_at.type)
+
+
+def _scope(scoped: bool, skipped: int = 0) -> list[ColumnElement[bool]]:
+    where = [due_condition(NOW)]
+    if scoped:
+        where.append(TC.merchant_id == bindparam("scope"))
+    where += [
+        or_(TC.merchant_id != bindparam(f"skip_m{i}"), TC.provider != bindparam(f"skip_p{i}")) for i in range(skipped)
+    ]
+    return where
+
+
+@functools.cache
+def _head_statement(scoped: bool, skipped: int = 0) -> Any:
+    """The connection of the oldest due target (skipping `skipped` connections)."""
+    where = _scope(scoped, skipped)
+    return select(TC.merchant_id, TC.provider).where(*where).order_by(TC.next_attempt_at, TC.id).limit(1)
+
+
+def _group(scoped: bool) -> Any:
     return (
-        update(T)
-        .where(T.id.in_(ids_query), _lease_free(now), T.state == TargetState.PENDING.value)
-        .values(lease_owner=owner, lease_expires_at=until, updated_at=T.updated_at)
-        .returning(
-            T.id, T.merchant_id, T.provider, T.target_key, T.desired_version, T.acked_version, T.attempts, T.updated_at,
-            T.last_outcome,
-        )
-        .execution_options(synchronize_session=False)
+        select(TC.id)
+        .where(*_scope(scoped), TC.merchant_id == bindparam("head_m"), TC.provider == bindparam("head_p"))
+        .order_by(TC.next_attempt_at, TC.id)
+        .limit(bindparam("size", type_=Integer))
     )
+
+
+def _lease_update(ids_query: Any) -> Any:
+    return (
+        update(TT)
+        .where(TC.id.in_(ids_query), _lease_free(NOW), TC.state == PENDING)
+        .values(lease_owner=bindparam("owner"), lease_expires_at=bindparam("until", type_=TC.lease_expires_at.type),
+                updated_at=TC.updated_at)
+        .returning(*LEASED)
+    )
+
+
+@functools.cache
+def _lease_statement(scoped: bool, postgresql: bool) -> Any:
+    """Lease the head connection's due targets, oldest first, up to `size`."""
+    if not postgresql:
+        return _lease_update(_group(scoped))
+    # A CTE with FOR UPDATE is evaluated once; a plain IN (subquery ... LIMIT) may be re-run per row.
+    group = _group(scoped).with_for_update(skip_locked=True, of=TT).cte("claimable")
+    return _lease_update(select(group.c.id))
 
 
 MAX_HEAD_TRIES = 8
@@ -112,6 +178,7 @@ class Outbox:
         self.owner = owner
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_sizes = dict(batch_sizes)
+        self.stats = ClaimStats()
         self._lock = asyncio.Lock()
 
     def _size(self, provider: str) -> int:
@@ -120,29 +187,27 @@ class Outbox:
     async def claim(self, session: AsyncSession, now: datetime, *, merchant_id: str | None = None) -> Claim | None:
         """Lease the oldest due target and its connection's other due targets (one transaction)."""
         until = now + self.lease
-        scope = [due_condition(now)]
+        params: dict[str, Any] = {"now": now, "until": until, "owner": self.owner}
         if merchant_id is not None:
-            scope.append(T.merchant_id == merchant_id)
+            params["scope"] = merchant_id
         dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
         if dialect == "postgresql":
-            head = await self._lock_head_connection(session, scope)
+            head = await self._lock_head_connection(session, params)
             if head is None:
+                self.stats.count("empty")
                 return None
-            # A CTE with FOR UPDATE is evaluated once; a plain IN (subquery ... LIMIT) may be re-run per row.
-            group = (
-                select(T.id)
-                .where(*scope, T.merchant_id == head.merchant_id, T.provider == head.provider)
-                .order_by(T.next_attempt_at, T.id)
-                .limit(self._size(head.provider))
-                .with_for_update(skip_locked=True, of=T)
-                .cte("claimable")
-            )
-            rows = (await session.execute(_lease_update(select(group.c.id), self.owner, now, until))).all()
+            params.update(head_m=head.merchant_id, head_p=head.provider, size=self._size(head.provider))
+            statement = _lease_statement(merchant_id is not None, True)
+            rows = (await session.execute(statement, params)).all()
+            if not rows:
+                self.stats.count("raced")
         else:
             async with self._lock:
-                rows = await self._claim_sqlite(session, scope, now, until)
+                rows = await self._claim_sqlite(session, params)
         if not rows:
+            self.stats.count("empty")
             return None
+        self.stats.count("claimed")
         targets = sorted(
             (
                 ClaimedTarget(
@@ -154,50 +219,41 @@ class Outbox:
         )
         return Claim(self.owner, rows[0].merchant_id, Provider(rows[0].provider), tuple(targets), until)
 
-    async def _lock_head_connection(self, session: AsyncSession, scope: list[ColumnElement[bool]]) -> Any:
+    async def _lock_head_connection(self, session: AsyncSession, params: dict[str, Any]) -> Any:
         """PostgreSQL: the connection of the oldest due target, locked for this transaction.
 
         A transaction-scoped advisory lock per (merchant, provider) means no two claimers build a
         batch of the same connection at once, so its due targets are never split into smaller calls;
         a claimer that finds the lock taken moves on to the next connection.
         """
-        taken: list[ColumnElement[bool]] = []
-        for _ in range(MAX_HEAD_TRIES):
-            head = (
-                await session.execute(
-                    select(T.merchant_id, T.provider).where(*scope, *taken).order_by(T.next_attempt_at, T.id).limit(1)
-                )
-            ).first()
+        scoped = "scope" in params
+        skip: dict[str, Any] = {}
+        for tried in range(MAX_HEAD_TRIES):
+            head = (await session.execute(_head_statement(scoped, tried), {**params, **skip})).first()
             if head is None:
                 return None
+            self.stats.count("head")
             key = connection_lock_key(head.merchant_id, head.provider)
             if await session.scalar(select(func.pg_try_advisory_xact_lock(key))):
                 return head
-            taken.append(or_(T.merchant_id != head.merchant_id, T.provider != head.provider))
+            self.stats.count("head_locked")
+            skip.update({f"skip_m{tried}": head.merchant_id, f"skip_p{tried}": head.provider})
         return None
 
-    async def _claim_sqlite(
-        self, session: AsyncSession, scope: list[ColumnElement[bool]], now: datetime, until: datetime
-    ) -> Sequence[Any]:
+    async def _claim_sqlite(self, session: AsyncSession, params: dict[str, Any]) -> Sequence[Any]:
         # The peek runs outside the write transaction (pysqlite begins at the first write), so the
         # group may be gone by the time the guarded UPDATE runs: then peek again.
+        scoped = "scope" in params
         for _ in range(5):
-            head = (
-                await session.execute(
-                    select(T.merchant_id, T.provider).where(*scope).order_by(T.next_attempt_at, T.id).limit(1)
-                )
-            ).first()
+            head = (await session.execute(_head_statement(scoped), params)).first()
             if head is None:
                 return []
-            group = (
-                select(T.id)
-                .where(*scope, T.merchant_id == head.merchant_id, T.provider == head.provider)
-                .order_by(T.next_attempt_at, T.id)
-                .limit(self._size(head.provider))
-            )
-            rows = (await session.execute(_lease_update(group, self.owner, now, until))).all()
+            self.stats.count("head")
+            lease = {**params, "head_m": head.merchant_id, "head_p": head.provider, "size": self._size(head.provider)}
+            rows = (await session.execute(_lease_statement(scoped, False), lease)).all()
             if rows:
                 return rows
+            self.stats.count("raced")
         return []
 
 
@@ -233,27 +289,35 @@ class Ack:
     outcome: dict[str, Any]
 
 
+@functools.cache
+def _ack_statement() -> Any:
+    """`ack` as one statement for an executemany: bound `target_id`, `sent_version`, `outcome`, `owner`, `now`."""
+    version: BindParameter[int] = bindparam("sent_version")
+    now: BindParameter[datetime] = bindparam("now", type_=TC.next_attempt_at.type)
+    return (
+        update(TT)
+        .where(TC.id == bindparam("target_id"), TC.lease_owner == bindparam("owner"))
+        .values(
+            acked_version=version,
+            state=case((TC.desired_version <= version, TargetState.SYNCED.value), else_=PENDING),
+            reason=None, attempts=0, next_attempt_at=now, synced_at=now, updated_at=now, last_attempt_at=now,
+            last_outcome=bindparam("outcome", type_=TC.last_outcome.type),
+            lease_owner=None, lease_expires_at=None,
+        )
+    )
+
+
 async def ack_many(session: AsyncSession, acks: Sequence[Ack], *, owner: str, now: datetime) -> None:
     """`ack` for many targets in one executemany (a batch of 40 is one statement, not 40)."""
     if not acks:
         return
-    table = cast(Table, T.__table__)
-    c = table.c
-    version: BindParameter[int] = bindparam("sent_version")
-    stmt = (
-        update(table)
-        .where(c.id == bindparam("target_id"), c.lease_owner == owner)
-        .values(
-            acked_version=version,
-            state=case((c.desired_version <= version, TargetState.SYNCED.value), else_=TargetState.PENDING.value),
-            reason=None, attempts=0, next_attempt_at=now, synced_at=now, updated_at=now, last_attempt_at=now,
-            last_outcome=bindparam("outcome", type_=c.last_outcome.type),
-            lease_owner=None, lease_expires_at=None,
-        )
-    )
     connection = await session.connection()
     await connection.execute(
-        stmt, [{"target_id": a.target_id, "sent_version": a.sent_version, "outcome": a.outcome} for a in acks]
+        _ack_statement(),
+        [
+            {"target_id": a.target_id, "sent_version": a.sent_version, "outcome": a.outcome, "owner": owner, "now": now}
+            for a in acks
+        ],
     )
 
 
@@ -342,19 +406,24 @@ async def pause_connection(
     )
 
 
-async def clear_pause(session: AsyncSession, merchant_id: str, provider: Provider, *, now: datetime) -> None:
-    """A call went through: forget a pause that has run out."""
-    await session.execute(
-        update(ConnectionRow)
+@functools.cache
+def _clear_pause_statement() -> Any:
+    now: BindParameter[datetime] = bindparam("now", type_=CC.paused_until.type)
+    return (
+        update(cast(Table, ConnectionRow.__table__))
         .where(
-            ConnectionRow.merchant_id == merchant_id,
-            ConnectionRow.provider == provider.value,
-            ConnectionRow.pause_reason.is_not(None),
-            or_(ConnectionRow.paused_until.is_(None), ConnectionRow.paused_until <= now),
+            CC.merchant_id == bindparam("merchant"),
+            CC.provider == bindparam("provider_"),
+            CC.pause_reason.is_not(None),
+            or_(CC.paused_until.is_(None), CC.paused_until <= now),
         )
         .values(paused_until=None, pause_reason=None)
-        .execution_options(synchronize_session=False)
     )
+
+
+async def clear_pause(session: AsyncSession, merchant_id: str, provider: Provider, *, now: datetime) -> None:
+    """A call went through: forget a pause that has run out."""
+    await session.execute(_clear_pause_statement(), {"merchant": merchant_id, "provider_": provider.value, "now": now})
 
 
 async def replay(

@@ -11,34 +11,35 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcelsync.connectors.calls import BatchOutcome, SendContext, TargetResult, TargetSnapshot
-from parcelsync.connectors.carriers import default_registry
 from parcelsync.connectors.registry import connector_for
 from parcelsync.db.base import utcnow
 from parcelsync.db.crypto import CredentialCipher, SecretKeyError
 from parcelsync.db.engine import unit_of_work
-from parcelsync.db.queries.carrier_overrides import registry_for
 from parcelsync.db.queries.connections import load_connection
 from parcelsync.db.tables import AuditRow
 from parcelsync.events import sync as sync_events
-from parcelsync.logging import get_logger, register_secrets
+from parcelsync.logging import get_logger
 from parcelsync.metrics import CALL_LATENCY, CALLS, OUTCOMES, RATE_LIMITED, SYNC_LATENCY, refresh_outbox_gauges
 from parcelsync.payments.receipts import record_receipts
 from parcelsync.providers.errors import AuthError, ProviderError, RateLimited
-from parcelsync.providers.http import default_client
+from parcelsync.providers.http import ShardedPool, default_client
 from parcelsync.settings import Settings
 from parcelsync.sync import outbox
+from parcelsync.sync.claim_context import Connections, MerchantSync, read_merchant
 from parcelsync.sync.clients import ClientCache, MissingCredential
 from parcelsync.sync.outbox import Claim, Outbox
 from parcelsync.sync.retry import GiveUp, RetryPolicy
@@ -93,8 +94,9 @@ class Worker:
         self.policy = policy or RetryPolicy(settings.backoff_base_s, settings.backoff_cap_s, settings.max_attempts)
         self._cipher = cipher
         self._own_http = http is None
-        self.http = http if http is not None else default_client(transport=transport)
+        self.http = http if http is not None else default_client(transport=transport or ShardedPool())
         self.clients = ClientCache(self.http)
+        self.connections = Connections(self.clients, lambda: self.cipher)
         self._stop = asyncio.Event()
         self._inflight: dict[int, Claim] = {}
         self.batches = 0
@@ -175,18 +177,27 @@ class Worker:
 
     async def _prepare(self, session: AsyncSession, claim: Claim) -> Prepared | BatchOutcome | None:
         """What to send: the snapshots, the connection's client and carrier names (None: connection gone)."""
-        snapshots = await load_snapshots(session, claim, self.page_linker)
+        merchant = await read_merchant(session, claim.merchant_id)
+        stored = merchant.connections.get(claim.provider.value)
+        if stored is None:
+            return None
         try:
-            connection = await load_connection(session, self.cipher, claim.merchant_id, claim.provider)
-            if connection is None or not connection.enabled:
+            connection = self.connections.connection(claim.merchant_id, stored)
+            if not connection.enabled:
                 return None
-            client = self.clients.get(connection)
+            client = self.connections.client(connection)
         except (SecretKeyError, MissingCredential) as exc:
             error = AuthError(str(exc), provider=claim.provider.value)
+            snapshots = await self._snapshots(session, claim, merchant)
             return BatchOutcome([TargetResult(s, error) for s in snapshots], [])
-        register_secrets(connection.credentials.values())
-        registry = await registry_for(session, claim.merchant_id, default_registry())
+        snapshots = await self._snapshots(session, claim, merchant)
+        registry = await merchant.registry(session)
         return Prepared(SendContext(connection, client, registry), snapshots)
+
+    async def _snapshots(self, session: AsyncSession, claim: Claim, merchant: MerchantSync) -> list[TargetSnapshot]:
+        return await load_snapshots(
+            session, claim, self.page_linker, gateway=merchant.gateway, page_links=merchant.page_links
+        )
 
     async def _send(self, claim: Claim, work: Prepared) -> BatchOutcome:
         try:
@@ -197,22 +208,25 @@ class Worker:
 
     async def _record(self, claim: Claim, result: BatchOutcome) -> None:
         now = self.clock()
+        at = now.isoformat()
         provider = claim.provider.value
+        meters = _meters(provider)
         pause: tuple[datetime, str] | None = None
         acks: list[outbox.Ack] = []
         async with unit_of_work(self.sessions) as session:
             for item in result.results:
                 target = item.snapshot.target
-                outcome: dict[str, Any] = {
-                    **item.detail, "at": now.isoformat(), "version": item.snapshot.version, "worker": claim.owner,
-                }
                 if item.error is None:
-                    acks.append(outbox.Ack(target.id, item.snapshot.version, {**outcome, "ok": True}))
-                    OUTCOMES.labels(provider, "synced", "ok").inc()
-                    SYNC_LATENCY.labels(provider).observe(max(0.0, (now - target.queued_at).total_seconds()))
+                    outcome = {**item.detail, "at": at, "version": item.snapshot.version, "worker": claim.owner,
+                               "ok": True}
+                    acks.append(outbox.Ack(target.id, item.snapshot.version, outcome))
+                    meters.latency.observe(max(0.0, (now - target.queued_at).total_seconds()))
                     continue
                 code = _error_code(item.error)
-                outcome = {**outcome, "ok": False, "error": code, "reason": _reason(item.error)}
+                outcome = {
+                    **item.detail, "at": at, "version": item.snapshot.version, "worker": claim.owner,
+                    "ok": False, "error": code, "reason": _reason(item.error),
+                }
                 decision = self.policy.decide(target.attempts, item.error, now)
                 if isinstance(decision, GiveUp):
                     await outbox.give_up(
@@ -229,6 +243,8 @@ class Worker:
                 if decision.pause_until is not None and (pause is None or decision.pause_until > pause[0]):
                     pause = (decision.pause_until, decision.reason)
                 OUTCOMES.labels(provider, "paused" if decision.pause_until else "retry", code).inc()
+            if acks:
+                meters.synced.inc(len(acks))
             await outbox.ack_many(session, acks, owner=claim.owner, now=now)
             await sync_events.targets_synced(session, claim.merchant_id, provider, result.results)
             await record_receipts(session, claim, result, now)
@@ -244,10 +260,11 @@ class Worker:
                 await outbox.clear_pause(session, claim.merchant_id, claim.provider, now=now)
                 await sync_events.connection_resumed(session, claim.merchant_id, provider)
             attempt = 1 + max((t.attempts for t in claim.targets), default=0)
+            if result.calls:
+                await session.execute(AUDIT_INSERT, [_audit_row(claim, call, attempt, now) for call in result.calls])
             for call in result.calls:
-                session.add(_audit_row(claim, call, attempt, now))
                 CALLS.labels(provider, call.error_code).inc()
-                CALL_LATENCY.labels(provider, call.method).observe(call.latency_ms / 1000)
+                meters.call_latency(call.method).observe(call.latency_ms / 1000)
                 if isinstance(call.error, RateLimited):
                     RATE_LIMITED.labels(provider).inc()
             done = {r.snapshot.target.id for r in result.results}
@@ -337,26 +354,51 @@ class Worker:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            log.info("worker_stopped", owner=self.owner, batches=self.batches)
+            log.info("worker_stopped", owner=self.owner, batches=self.batches, claims=self.outbox.stats.as_dict())
 
 
 def _reason(error: BaseException) -> str:
     return error.reason if isinstance(error, ProviderError) else f"{type(error).__name__}: {error}"
 
 
-def _audit_row(claim: Claim, call: Any, attempt: int, now: datetime) -> AuditRow:
-    return AuditRow(
-        at=now - timedelta(milliseconds=call.latency_ms),
-        merchant_id=claim.merchant_id,
-        provider=claim.provider.value,
-        method=call.method,
-        path=call.path[:1000],
-        status=call.status,
-        latency_ms=round(call.latency_ms, 3),
-        attempt=attempt,
-        trace_id=call.trace_id,
-        target_keys=list(call.target_keys),
-        request_summary=call.request_summary,
-        response_summary=call.response_summary,
-        error=_reason(call.error) if call.error is not None else None,
-    )
+AUDIT_INSERT = insert(cast(Table, AuditRow.__table__))
+"""The audit rows of a batch, one executemany (Core: no ORM objects to build and flush)."""
+
+
+def _audit_row(claim: Claim, call: Any, attempt: int, now: datetime) -> dict[str, Any]:
+    return {
+        "at": now - timedelta(milliseconds=call.latency_ms),
+        "merchant_id": claim.merchant_id,
+        "provider": claim.provider.value,
+        "method": call.method,
+        "path": call.path[:1000],
+        "status": call.status,
+        "latency_ms": round(call.latency_ms, 3),
+        "attempt": attempt,
+        "trace_id": call.trace_id,
+        "target_keys": list(call.target_keys),
+        "request_summary": call.request_summary,
+        "response_summary": call.response_summary,
+        "error": _reason(call.error) if call.error is not None else None,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Meters:
+    """One provider's Prometheus children, looked up once (`.labels()` takes a lock and builds a key per call)."""
+
+    synced: Any
+    latency: Any
+    methods: dict[str, Any]
+    provider: str
+
+    def call_latency(self, method: str) -> Any:
+        child = self.methods.get(method)
+        if child is None:
+            child = self.methods[method] = CALL_LATENCY.labels(self.provider, method)
+        return child
+
+
+@functools.cache
+def _meters(provider: str) -> _Meters:
+    return _Meters(OUTCOMES.labels(provider, "synced", "ok"), SYNC_LATENCY.labels(provider), {}, provider)
