@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import math
 import time
+import urllib.request
 from collections.abc import AsyncIterator
 from urllib.parse import urljoin, urlsplit
 
@@ -30,6 +31,16 @@ def default_client(**kw: object) -> httpx.AsyncClient:
     kw.setdefault("limits", DEFAULT_LIMITS)
     kw["follow_redirects"] = False
     return httpx.AsyncClient(**kw)  # type: ignore[arg-type]
+
+
+def worker_transport() -> httpx.AsyncBaseTransport | None:
+    """The sync worker's transport: a `ShardedPool`, unless the environment names an HTTP(S) proxy.
+
+    A client given its own transport ignores `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`; with one set, the
+    worker keeps httpx's own pool (None), which honours them.
+    """
+    proxies = urllib.request.getproxies()
+    return None if proxies.get("https") or proxies.get("http") else ShardedPool()
 
 
 class _Released(httpx.AsyncByteStream):

@@ -36,7 +36,7 @@ from parcelsync.logging import get_logger
 from parcelsync.metrics import CALL_LATENCY, CALLS, OUTCOMES, RATE_LIMITED, SYNC_LATENCY, refresh_outbox_gauges
 from parcelsync.payments.receipts import record_receipts
 from parcelsync.providers.errors import AuthError, ProviderError, RateLimited
-from parcelsync.providers.http import ShardedPool, default_client
+from parcelsync.providers.http import default_client, worker_transport
 from parcelsync.settings import Settings
 from parcelsync.sync import outbox
 from parcelsync.sync.claim_context import Connections, MerchantSync, read_merchant
@@ -94,7 +94,7 @@ class Worker:
         self.policy = policy or RetryPolicy(settings.backoff_base_s, settings.backoff_cap_s, settings.max_attempts)
         self._cipher = cipher
         self._own_http = http is None
-        self.http = http if http is not None else default_client(transport=transport or ShardedPool())
+        self.http = http if http is not None else default_client(transport=transport or worker_transport())
         self.clients = ClientCache(self.http)
         self.connections = Connections(self.clients, lambda: self.cipher)
         self._stop = asyncio.Event()
