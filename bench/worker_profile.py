@@ -117,7 +117,7 @@ def run_local(args: argparse.Namespace) -> list[dict[str, Any]]:
 def _line(label: str, run: dict[str, Any]) -> str:
     exact = run["calls"] == run["minimum"]
     return (f"{label:>8} {run['cpu_ms_per_target']:.3f} ms CPU/target  ({run['cpu_s']:.2f} s CPU, "
-            f"{run['main_thread_cpu_s']:.2f} s of it in the event loop's thread, the rest SQLite's threads, "
+            f"{run['main_thread_cpu_s']:.2f} s of it in the event loop's thread, "
             f"{run['wall_s']:.2f} s wall, {run['synced']}/{run['targets']} synced, {run['batches']} batches, "
             f"calls {run['calls']} {'= minimum' if exact else '!= minimum ' + str(run['minimum'])})")
 

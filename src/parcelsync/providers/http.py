@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import math
 import time
 import urllib.request
 from collections.abc import AsyncIterator
@@ -71,11 +70,11 @@ class ShardedPool(httpx.AsyncBaseTransport):
     idle one), and once the pool holds more than `max_keepalive_connections` it closes idle connections
     as it goes, so a worker with ~100 calls in flight spent most of its HTTP CPU managing one big pool
     and reopening connections. Shards of a dozen connections keep those walks short; every shard keeps
-    all its connections alive, and the total stays within `limits.max_connections`.
+    all its connections alive, and together they hold at most `limits.max_connections`.
     """
 
     def __init__(self, shards: int = 8, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
-        size = math.ceil((limits.max_connections or 100) / shards)
+        size = max(1, (limits.max_connections or 100) // shards)
         per_shard = httpx.Limits(
             max_connections=size, max_keepalive_connections=size, keepalive_expiry=limits.keepalive_expiry
         )
