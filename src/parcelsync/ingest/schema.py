@@ -14,6 +14,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import orjson
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
@@ -208,6 +209,22 @@ class NormalizedShipment:
         return {f: getattr(self, f) for f in HASHED_FIELDS}
 
 
+def canonical_json(canonical: dict[str, str | None]) -> bytes:
+    """`json.dumps(canonical, sort_keys=True, separators=(",", ":"))` as bytes, the form stored hashes were made of.
+
+    orjson writes the same bytes for printable ASCII (and every escape below it); anything else (DEL,
+    non-ASCII, which `json.dumps` escapes as \\uXXXX, lone surrogates, which orjson refuses) takes
+    `json.dumps` itself.
+    """
+    try:
+        fast = orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        fast = b"\x7f"
+    if fast.isascii() and b"\x7f" not in fast:
+        return fast
+    return json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+
+
 def content_hash(columns: dict[str, Any]) -> str:
     """SHA-256 of the descriptive columns; equal hashes mean a re-send changes nothing."""
     canonical = {
@@ -215,7 +232,7 @@ def content_hash(columns: dict[str, Any]) -> str:
         for f in HASHED_FIELDS
         if f not in OMITTED_WHEN_EMPTY or columns.get(f) is not None
     }
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(canonical_json(canonical)).hexdigest()
 
 
 def _order_value(item: ShipmentIn) -> str | None:

@@ -39,7 +39,12 @@ async def default_gateway(session: AsyncSession, merchant_id: str) -> str | None
             )
         )
     )
+    return await default_among(session, merchant_id, connected)
+
+
+async def default_among(session: AsyncSession, merchant_id: str, connected: Collection[str]) -> str | None:
+    """`default_gateway` when the merchant's connected (enabled) providers, of any kind, are known already."""
     chosen = await session.scalar(
         select(PaymentSettingsRow.default_payment_gateway).where(PaymentSettingsRow.merchant_id == merchant_id)
     )
-    return choose_default(connected, chosen)
+    return choose_default(gateway_providers().intersection(connected), chosen)

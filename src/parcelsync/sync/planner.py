@@ -67,6 +67,10 @@ def _upsert_statement(dialect: str) -> Executable:
     )
 
 
+def _order(key: TargetKey) -> tuple[str, str]:
+    return key.provider.value, key.key
+
+
 async def bump_targets(
     session: AsyncSession,
     merchant_id: str,
@@ -77,7 +81,9 @@ async def bump_targets(
     """Create or bump each target (desired_version + 1, due now, attempts reset). Returns how many."""
     if providers is None:
         providers = await connected_providers(session, merchant_id)
-    wanted = sorted({k for k in keys if k.provider in providers})
+    # In key order (concurrent writers lock the same rows in the same order); sorted on plain tuples,
+    # which compare in C, rather than through TargetKey's generated __lt__.
+    wanted = sorted({k for k in keys if k.provider in providers}, key=_order)
     await _upsert(session, merchant_id, wanted)
     return len(wanted)
 
