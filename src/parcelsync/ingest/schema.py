@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -259,25 +259,28 @@ def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> Norm
         raise InvalidInput([FieldError(exc.field, exc.reason)]) from None
     if not result.carrier:
         raise InvalidInput([FieldError("carrier", "required: the carrier cannot be detected from this number")])
-    shipment = NormalizedShipment(
-        tracking_number=result.number,
-        carrier=registry.canonical(result.carrier),
-        tracking_url=item.tracking_url,
-        order_id=item.order_id,
-        fulfillment_id=item.fulfillment_id,
-        payment_intent_id=item.payment_intent_id,
-        payment_gateway=item.payment_gateway,
-        title=item.title,
-        logistics_channel=item.logistics_channel,
-        customer_name=item.customer_name,
-        customer_email=item.customer_email,
-        customer_phone=item.customer_phone,
-        destination_country=item.destination_country,
-        ship_date=item.ship_date,
-        order_value=order_value,
-        currency=item.currency,
+    columns: dict[str, Any] = {
+        "tracking_number": result.number,
+        "carrier": registry.canonical(result.carrier),
+        "tracking_url": item.tracking_url,
+        "order_id": item.order_id,
+        "fulfillment_id": item.fulfillment_id,
+        "payment_intent_id": item.payment_intent_id,
+        "payment_gateway": item.payment_gateway,
+        "title": item.title,
+        "logistics_channel": item.logistics_channel,
+        "customer_name": item.customer_name,
+        "customer_email": item.customer_email,
+        "customer_phone": item.customer_phone,
+        "destination_country": item.destination_country,
+        "ship_date": item.ship_date,
+        "order_value": order_value,
+        "currency": item.currency,
+    }
+    return NormalizedShipment(
+        **columns,
         status=item.status.value if item.status else None,
         flags=tuple(result.flags),
+        content_hash=content_hash(columns),
     )
-    return replace(shipment, content_hash=content_hash(shipment.columns()))
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from typing import cast
 
-from sqlalchemy import ColumnElement, Executable, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Executable, Table, case, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,11 +46,12 @@ def _upsert_statement(dialect: str) -> Executable:
     A multi-row VALUES with thousands of bound values was compiled anew on every call (two thirds
     of a batch ingest); this statement is compiled once and reused from SQLAlchemy's cache.
     """
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SyncTargetRow)
+    table = cast(Table, SyncTargetRow.__table__)  # Core, not the ORM's bulk insert: rows are plain dicts
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return insert.on_conflict_do_update(
         index_elements=["merchant_id", "provider", "target_key"],
         set_={
-            "desired_version": SyncTargetRow.desired_version + 1,
+            "desired_version": table.c.desired_version + 1,
             "state": literal(TargetState.PENDING.value),
             "reason": None,
             "attempts": 0,
@@ -57,8 +59,8 @@ def _upsert_statement(dialect: str) -> Executable:
             # Still queued: keep its original time; re-entering the queue: now.
             "pending_since": case(
                 (
-                    SyncTargetRow.state == TargetState.PENDING.value,
-                    func.coalesce(SyncTargetRow.pending_since, insert.excluded.pending_since),
+                    table.c.state == TargetState.PENDING.value,
+                    func.coalesce(table.c.pending_since, insert.excluded.pending_since),
                 ),
                 else_=insert.excluded.pending_since,
             ),
