@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from functools import cache
 from typing import cast
 
-from sqlalchemy import ColumnElement, Executable, Table, case, func, literal, or_, select
+from sqlalchemy import ARRAY, ColumnElement, Executable, String, Table, bindparam, case, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcelsync.db.base import utcnow
+from parcelsync.db.base import UTCDateTime, utcnow
 from parcelsync.db.tables import ConnectionRow, ShipmentRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import TargetState
@@ -39,15 +39,8 @@ def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
-@cache
-def _upsert_statement(dialect: str) -> Executable:
-    """The one target upsert per dialect, built once and run as executemany with bound parameters.
-
-    A multi-row VALUES with thousands of bound values was compiled anew on every call (two thirds
-    of a batch ingest); this statement is compiled once and reused from SQLAlchemy's cache.
-    """
-    table = cast(Table, SyncTargetRow.__table__)  # Core, not the ORM's bulk insert: rows are plain dicts
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+def _bump_on_conflict(insert: postgresql.Insert | sqlite.Insert, table: Table) -> Executable:
+    """An existing target is bumped: desired_version + 1, pending and due again, attempts reset."""
     return insert.on_conflict_do_update(
         index_elements=["merchant_id", "provider", "target_key"],
         set_={
@@ -67,6 +60,42 @@ def _upsert_statement(dialect: str) -> Executable:
             "updated_at": insert.excluded.updated_at,
         },
     )
+
+
+_TARGETS = cast(Table, SyncTargetRow.__table__)  # Core, not the ORM's bulk insert: rows are plain values
+_NEW_COLUMNS = (
+    "merchant_id", "provider", "target_key", "desired_version", "acked_version", "state", "attempts",
+    "next_attempt_at", "pending_since", "created_at", "updated_at",
+)
+
+
+@cache
+def _upsert_statement(dialect: str) -> Executable:
+    """The one target upsert per dialect, built once and run as executemany with bound parameters.
+
+    A multi-row VALUES with thousands of bound values was compiled anew on every call (two thirds
+    of a batch ingest); this statement is compiled once and reused from SQLAlchemy's cache.
+    """
+    return _bump_on_conflict((postgresql.insert if dialect == "postgresql" else sqlite.insert)(_TARGETS), _TARGETS)
+
+
+@cache
+def _unnest_upsert() -> Executable:
+    """PostgreSQL: the same upsert as one statement over two arrays (providers, keys), `now` bound once.
+
+    asyncpg runs an executemany as one statement per row (about 25 µs of server time each); one
+    INSERT ... SELECT FROM unnest writes the same rows in one statement. The keys are distinct
+    (a set), so no row is touched twice.
+    """
+    pairs = func.unnest(
+        bindparam("providers", type_=ARRAY(String())), bindparam("keys", type_=ARRAY(String()))
+    ).table_valued("provider", "target_key").render_derived("pairs")
+    now = bindparam("now", type_=UTCDateTime())
+    rows = select(
+        bindparam("merchant_id", type_=String()), pairs.c.provider, pairs.c.target_key, literal(1), literal(0),
+        literal(TargetState.PENDING.value), literal(0), now, now, now, now,
+    )
+    return _bump_on_conflict(postgresql.insert(_TARGETS).from_select(list(_NEW_COLUMNS), rows), _TARGETS)
 
 
 def _order(key: TargetKey) -> tuple[str, str]:
@@ -106,6 +135,12 @@ async def _upsert(session: AsyncSession, merchant_id: str, wanted: list[TargetKe
     if not wanted:
         return
     now = utcnow()
+    dialect = _dialect(session)
+    if dialect == "postgresql":
+        params = {"merchant_id": merchant_id, "providers": [k.provider.value for k in wanted],
+                  "keys": [k.key for k in wanted], "now": now}
+        await session.execute(_unnest_upsert(), params)
+        return
     rows = [
         {
             "merchant_id": merchant_id,
@@ -122,7 +157,7 @@ async def _upsert(session: AsyncSession, merchant_id: str, wanted: list[TargetKe
         }
         for k in wanted
     ]
-    await session.execute(_upsert_statement(_dialect(session)), rows)
+    await session.execute(_upsert_statement(dialect), rows)
 
 
 async def plan_shipments(session: AsyncSession, merchant_id: str, shipments: Iterable[ShipmentRow]) -> int:
