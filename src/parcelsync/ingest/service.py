@@ -30,9 +30,9 @@ from parcelsync.events.record import write_events
 from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_errors
 from parcelsync.ingest.schema import HASHED_FIELDS, NormalizedShipment, ShipmentIn, ShipmentPatch, normalize
 from parcelsync.metrics import record_ingest
-from parcelsync.sync.gateways import default_among
+from parcelsync.sync.gateways import connected_and_default
 from parcelsync.sync.keys import TargetKey, target_keys
-from parcelsync.sync.planner import connected_providers, plan_change
+from parcelsync.sync.planner import plan_change
 
 ItemStatus = Literal["created", "updated", "unchanged", "rejected"]
 _SHIPMENTS = cast(Table, ShipmentRow.__table__)
@@ -144,9 +144,8 @@ class _Plan:
 
 
 async def _plan_for(session: AsyncSession, merchant_id: str, source: str) -> _Plan:
-    """An empty plan for one write of this merchant's shipments (two queries: connections, default gateway)."""
-    providers = await connected_providers(session, merchant_id)
-    gateway = await default_among(session, merchant_id, {p.value for p in providers})
+    """An empty plan for one write of this merchant's shipments (one query: connections and default gateway)."""
+    providers, gateway = await connected_and_default(session, merchant_id)
     return _Plan(merchant_id, source, providers, gateway)
 
 
