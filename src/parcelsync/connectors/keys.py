@@ -53,7 +53,7 @@ class KeyShape:
         """The key's field values on a shipment (or row), or None when one of them is missing."""
         if not self.selects(shipment, default):
             return None
-        values = tuple(getattr(shipment, column) for column in self.columns)
+        values = tuple(getattr(shipment, f.column) for f in self.fields)
         return values if all(values) else None
 
     def selects(self, shipment: object, default: str | None = None) -> bool:

@@ -135,7 +135,31 @@ def _s10_match(number: str) -> _Match | None:
     return _Match(f"UPU S10 ({country})", tuple(carriers), True, valid)
 
 
+_UPS_1Z = re.compile(r"1Z[A-Z0-9]{16}")
+
+
+def _ups_1z(number: str) -> bool | None:
+    """The package's UPS 1Z verdict on a number of ASCII letters and digits, without building its objects:
+    None when it is not of that shape, else whether the check digit matches (a letter there never does).
+
+    On such a number the package's pattern (which allows spaces between characters) is exactly `_UPS_1Z`,
+    its checksum (mod 10, odd positions doubled, letters as (ord - 3) mod 10) is `ups_check_digit`, and
+    its service-type rule is not strict here. The UPS number of a batch takes this path.
+    """
+    if not _UPS_1Z.fullmatch(number):
+        return None
+    return number[17].isdigit() and ups_check_digit(number[2:17]) == int(number[17])
+
+
 def _library_match(spec: _LibraryFormat, number: str) -> _Match | None:
+    if spec.product == "UPS" and number.isascii() and number.isalnum():
+        valid = _ups_1z(number)
+        return None if valid is None else _Match(spec.label, spec.carriers, spec.strong, valid)
+    return _package_match(spec, number)
+
+
+def _package_match(spec: _LibraryFormat, number: str) -> _Match | None:
+    """The package's verdict on one of its formats."""
     definition = _DEFINITIONS[spec.product]
     try:
         result = definition.test(number)

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Row, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.db.base import utcnow
 from parcelsync.db.tables import EventRow, OutboundDeliveryRow, WebhookEndpointRow
 from parcelsync.events.types import EventType, matches
 
-_E = cast(Table, EventRow.__table__).c
+_EVENTS = cast(Table, EventRow.__table__)
+_E = _EVENTS.c
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +32,12 @@ class NewEvent:
     subject: str | None = None
 
 
-async def record_events(
-    session: AsyncSession, merchant_id: str, events: Sequence[NewEvent], *, now: datetime | None = None
-) -> list[int]:
-    """Insert the events (in order) and one pending delivery per event and subscribed endpoint; returns the ids."""
-    if not events:
-        return []
-    now = now or utcnow()
-    rows = [
+_DELIVERIES = cast(Table, OutboundDeliveryRow.__table__)
+_Endpoints = Sequence[Row[int, list[str]]]
+
+
+def _event_rows(merchant_id: str, events: Sequence[NewEvent], now: datetime) -> list[dict[str, Any]]:
+    return [
         {
             "merchant_id": merchant_id,
             "type": e.type.value,
@@ -49,15 +48,24 @@ async def record_events(
         }
         for e in events
     ]
-    result = await session.execute(insert(EventRow).returning(EventRow.id, sort_by_parameter_order=True), rows)
-    ids = [r.id for r in result]
-    endpoints = (
+
+
+async def _endpoints(session: AsyncSession, merchant_id: str) -> _Endpoints:
+    """The merchant's enabled webhook endpoints (id, subscribed event types)."""
+    return (
         await session.execute(
             select(WebhookEndpointRow.id, WebhookEndpointRow.event_types).where(
                 WebhookEndpointRow.merchant_id == merchant_id, WebhookEndpointRow.enabled.is_(True)
             )
         )
     ).all()
+
+
+async def _fan_out(
+    session: AsyncSession, merchant_id: str, ids: Sequence[int], events: Sequence[NewEvent],
+    endpoints: _Endpoints, now: datetime,
+) -> None:
+    """One pending delivery per event and endpoint subscribed to it."""
     deliveries = [
         {"merchant_id": merchant_id, "endpoint_id": endpoint.id, "event_id": event_id, "state": "pending",
          "attempts": 0, "next_attempt_at": now, "queued_at": now, "created_at": now}
@@ -66,8 +74,44 @@ async def record_events(
         if matches(event.type.value, endpoint.event_types)
     ]
     if deliveries:
-        await session.execute(insert(OutboundDeliveryRow), deliveries)
+        await session.execute(insert(_DELIVERIES), deliveries)
+
+
+async def record_events(
+    session: AsyncSession, merchant_id: str, events: Sequence[NewEvent], *, now: datetime | None = None
+) -> list[int]:
+    """Insert the events (in order) and one pending delivery per event and subscribed endpoint; returns the ids."""
+    if not events:
+        return []
+    now = now or utcnow()
+    result = await session.execute(
+        insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True), _event_rows(merchant_id, events, now)
+    )
+    ids = [r.id for r in result]
+    await _fan_out(session, merchant_id, ids, events, await _endpoints(session, merchant_id), now)
     return ids
+
+
+async def write_events(
+    session: AsyncSession, merchant_id: str, events: Sequence[NewEvent], *, now: datetime | None = None
+) -> None:
+    """`record_events` for a caller that needs no ids (a bulk write): the same rows and deliveries.
+
+    The ids come back (RETURNING) only when an endpoint subscribes to one of the events, since a
+    delivery names its event; otherwise the events go in as one plain executemany.
+    """
+    if not events:
+        return
+    now = now or utcnow()
+    endpoints = await _endpoints(session, merchant_id)
+    types = {e.type.value for e in events}
+    if any(matches(t, endpoint.event_types) for t in types for endpoint in endpoints):
+        result = await session.execute(
+            insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True), _event_rows(merchant_id, events, now)
+        )
+        await _fan_out(session, merchant_id, [r.id for r in result], events, endpoints, now)
+        return
+    await session.execute(insert(_EVENTS), _event_rows(merchant_id, events, now))
 
 
 async def record_event(

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import orjson
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
@@ -208,6 +209,22 @@ class NormalizedShipment:
         return {f: getattr(self, f) for f in HASHED_FIELDS}
 
 
+def canonical_json(canonical: dict[str, str | None]) -> bytes:
+    """`json.dumps(canonical, sort_keys=True, separators=(",", ":"))` as bytes, the form stored hashes were made of.
+
+    orjson writes the same bytes for printable ASCII (and every escape below it); anything else (DEL,
+    non-ASCII, which `json.dumps` escapes as \\uXXXX, lone surrogates, which orjson refuses) takes
+    `json.dumps` itself.
+    """
+    try:
+        fast = orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        fast = b"\x7f"
+    if fast.isascii() and b"\x7f" not in fast:
+        return fast
+    return json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+
+
 def content_hash(columns: dict[str, Any]) -> str:
     """SHA-256 of the descriptive columns; equal hashes mean a re-send changes nothing."""
     canonical = {
@@ -215,7 +232,7 @@ def content_hash(columns: dict[str, Any]) -> str:
         for f in HASHED_FIELDS
         if f not in OMITTED_WHEN_EMPTY or columns.get(f) is not None
     }
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(canonical_json(canonical)).hexdigest()
 
 
 def _order_value(item: ShipmentIn) -> str | None:
@@ -242,25 +259,28 @@ def normalize(item: ShipmentIn, registry: CarrierRegistry | None = None) -> Norm
         raise InvalidInput([FieldError(exc.field, exc.reason)]) from None
     if not result.carrier:
         raise InvalidInput([FieldError("carrier", "required: the carrier cannot be detected from this number")])
-    shipment = NormalizedShipment(
-        tracking_number=result.number,
-        carrier=registry.canonical(result.carrier),
-        tracking_url=item.tracking_url,
-        order_id=item.order_id,
-        fulfillment_id=item.fulfillment_id,
-        payment_intent_id=item.payment_intent_id,
-        payment_gateway=item.payment_gateway,
-        title=item.title,
-        logistics_channel=item.logistics_channel,
-        customer_name=item.customer_name,
-        customer_email=item.customer_email,
-        customer_phone=item.customer_phone,
-        destination_country=item.destination_country,
-        ship_date=item.ship_date,
-        order_value=order_value,
-        currency=item.currency,
+    columns: dict[str, Any] = {
+        "tracking_number": result.number,
+        "carrier": registry.canonical(result.carrier),
+        "tracking_url": item.tracking_url,
+        "order_id": item.order_id,
+        "fulfillment_id": item.fulfillment_id,
+        "payment_intent_id": item.payment_intent_id,
+        "payment_gateway": item.payment_gateway,
+        "title": item.title,
+        "logistics_channel": item.logistics_channel,
+        "customer_name": item.customer_name,
+        "customer_email": item.customer_email,
+        "customer_phone": item.customer_phone,
+        "destination_country": item.destination_country,
+        "ship_date": item.ship_date,
+        "order_value": order_value,
+        "currency": item.currency,
+    }
+    return NormalizedShipment(
+        **columns,
         status=item.status.value if item.status else None,
         flags=tuple(result.flags),
+        content_hash=content_hash(columns),
     )
-    return replace(shipment, content_hash=content_hash(shipment.columns()))
 

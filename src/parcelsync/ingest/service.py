@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcelsync.connectors.carriers import default_registry
@@ -22,17 +22,21 @@ from parcelsync.db.base import utcnow
 from parcelsync.db.queries.shipments import find_by_numbers, get_shipment
 from parcelsync.db.tables import ShipmentRow, StatusEventRow
 from parcelsync.domain.carriers import CarrierRegistry
+from parcelsync.domain.provider import Provider
 from parcelsync.domain.status import DeliveryStatus
-from parcelsync.events import NewEvent, record_events
+from parcelsync.events import NewEvent
 from parcelsync.events import shipments as shipment_events
+from parcelsync.events.record import write_events
 from parcelsync.ingest.errors import FieldError, InvalidInput, pydantic_field_errors
 from parcelsync.ingest.schema import HASHED_FIELDS, NormalizedShipment, ShipmentIn, ShipmentPatch, normalize
 from parcelsync.metrics import record_ingest
-from parcelsync.sync.gateways import default_gateway
+from parcelsync.sync.gateways import connected_and_default
 from parcelsync.sync.keys import TargetKey, target_keys
 from parcelsync.sync.planner import plan_change
 
 ItemStatus = Literal["created", "updated", "unchanged", "rejected"]
+_SHIPMENTS = cast(Table, ShipmentRow.__table__)
+_STATUS_EVENTS = cast(Table, StatusEventRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +104,16 @@ def _apply(row: ShipmentRow, item: NormalizedShipment, now: datetime) -> str | N
 
 
 class _Plan:
-    """Collects target keys and status changes of one batch, then writes them in bulk."""
+    """Collects target keys and status changes of one batch, then writes them in bulk.
 
-    def __init__(self, merchant_id: str, source: str, gateway: str | None) -> None:
+    `providers` are the merchant's connected providers and `gateway` its default payment gateway
+    (`_plan_for` reads both).
+    """
+
+    def __init__(self, merchant_id: str, source: str, providers: set[Provider], gateway: str | None) -> None:
         self.merchant_id = merchant_id
         self.source = source
+        self.providers = providers
         self.gateway = gateway
         self.keys: set[TargetKey] = set()
         self.events: list[tuple[int, str | None, str]] = []
@@ -121,17 +130,23 @@ class _Plan:
 
     async def flush(self, session: AsyncSession, now: datetime) -> None:
         await session.flush()
-        await record_events(session, self.merchant_id, self.notes, now=now)
+        await write_events(session, self.merchant_id, self.notes, now=now)
         if self.events:
             await session.execute(
-                insert(StatusEventRow),
+                insert(_STATUS_EVENTS),
                 [
                     {"shipment_id": sid, "at": now, "from_status": old, "to_status": new, "source": self.source}
                     for sid, old, new in self.events
                 ],
             )
         if self.keys:
-            await plan_change(session, self.merchant_id, self.keys, ())
+            await plan_change(session, self.merchant_id, self.keys, (), providers=self.providers)
+
+
+async def _plan_for(session: AsyncSession, merchant_id: str, source: str) -> _Plan:
+    """An empty plan for one write of this merchant's shipments (one query: connections and default gateway)."""
+    providers, gateway = await connected_and_default(session, merchant_id)
+    return _Plan(merchant_id, source, providers, gateway)
 
 
 def _same(values: Mapping[str, Any], item: NormalizedShipment) -> bool:
@@ -164,7 +179,7 @@ async def upsert_shipments(
         session, merchant_id, {(p.carrier, p.tracking_number) for p in parsed if isinstance(p, NormalizedShipment)}
     )
     now = utcnow()
-    plan = _Plan(merchant_id, source, await default_gateway(session, merchant_id))
+    plan = await _plan_for(session, merchant_id, source)
     new: dict[tuple[str, str], dict[str, Any]] = {}
     outcomes: list[tuple[ItemStatus, tuple[str, str] | None, tuple[FieldError, ...]]] = []
     for item in parsed:
@@ -189,7 +204,7 @@ async def upsert_shipments(
     ids = {key: row.id for key, row in existing.items()}
     if new and not dry_run:
         inserted = await session.execute(
-            insert(ShipmentRow).returning(ShipmentRow.id, ShipmentRow.carrier, ShipmentRow.tracking_number),
+            insert(_SHIPMENTS).returning(_SHIPMENTS.c.id, _SHIPMENTS.c.carrier, _SHIPMENTS.c.tracking_number),
             list(new.values()),
         )
         ids.update({(carrier, number): sid for sid, carrier, number in inserted})
@@ -230,7 +245,7 @@ async def patch_shipment(
         if clash is not None and clash.id != row.id:
             raise ShipmentConflict(f"shipment {clash.id} already has this carrier and tracking number")
     now = utcnow()
-    plan = _Plan(merchant_id, source, await default_gateway(session, merchant_id))
+    plan = await _plan_for(session, merchant_id, source)
     plan.change(row, item, now)
     await plan.flush(session, now)
     return row, True
@@ -245,7 +260,7 @@ async def delete_shipment(session: AsyncSession, merchant_id: str, shipment_id: 
     row.deleted_at = now
     row.version = (row.version or 1) + 1
     row.updated_at = now
-    plan = _Plan(merchant_id, "api", await default_gateway(session, merchant_id))
+    plan = await _plan_for(session, merchant_id, "api")
     plan.keys |= target_keys(row, gateway=plan.gateway)
     plan.notes += shipment_events.deleted(row)
     await plan.flush(session, now)

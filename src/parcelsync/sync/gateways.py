@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parcelsync.connectors.record import Kind
 from parcelsync.connectors.registry import all_connectors
 from parcelsync.db.tables import ConnectionRow, PaymentSettingsRow
+from parcelsync.domain.provider import Provider
 
 
 def gateway_providers() -> frozenset[str]:
@@ -43,3 +44,22 @@ async def default_gateway(session: AsyncSession, merchant_id: str) -> str | None
         select(PaymentSettingsRow.default_payment_gateway).where(PaymentSettingsRow.merchant_id == merchant_id)
     )
     return choose_default(connected, chosen)
+
+
+async def connected_and_default(session: AsyncSession, merchant_id: str) -> tuple[set[Provider], str | None]:
+    """The merchant's connected (enabled) providers and its `default_gateway`, in one query (a write's context).
+
+    With no connection there is no row, and no default either: none of its gateways is connected.
+    """
+    chosen = (
+        select(PaymentSettingsRow.default_payment_gateway)
+        .where(PaymentSettingsRow.merchant_id == merchant_id)
+        .scalar_subquery()
+    )
+    enabled = select(ConnectionRow.provider, chosen).where(
+        ConnectionRow.merchant_id == merchant_id, ConnectionRow.enabled
+    )
+    rows = (await session.execute(enabled)).all()
+    providers = {Provider(provider) for provider, _ in rows}
+    gateways = gateway_providers().intersection(p.value for p in providers)
+    return providers, choose_default(gateways, rows[0][1] if rows else None)

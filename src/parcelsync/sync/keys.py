@@ -51,9 +51,13 @@ def target_key(provider: Provider | str, shipment: HasTargetFields, *, gateway: 
 
 
 def target_keys(shipment: HasTargetFields, *, gateway: str | None) -> set[TargetKey]:
-    """Every destination record this shipment is part of."""
-    keys = (target_key(c.provider, shipment, gateway=gateway) for c in all_connectors())
-    return {k for k in keys if k is not None}
+    """Every destination record this shipment is part of (`target_key` of every connector)."""
+    keys: set[TargetKey] = set()
+    for connector in all_connectors():
+        values = connector.key.values_of(shipment, gateway)
+        if values is not None:
+            keys.add(TargetKey(connector.provider, connector.key.format(*values)))
+    return keys
 
 
 def history_keys(shipment: HasTargetFields) -> set[TargetKey]:

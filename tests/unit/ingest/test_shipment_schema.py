@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from parcelsync.connectors.carriers import default_registry
@@ -12,7 +15,14 @@ from parcelsync.domain.provider import Provider
 from parcelsync.ingest.connection_input import check_credentials, check_options
 from parcelsync.ingest.demo import demo_shipments
 from parcelsync.ingest.errors import InvalidInput, pydantic_field_errors
-from parcelsync.ingest.schema import SHIPMENT_FIELDS, ShipmentIn, ShipmentPatch, normalize
+from parcelsync.ingest.schema import (
+    HASHED_FIELDS,
+    SHIPMENT_FIELDS,
+    ShipmentIn,
+    ShipmentPatch,
+    canonical_json,
+    normalize,
+)
 from parcelsync.ingest.service import parse_item
 
 UPS = "1Z5R89390357567127"
@@ -104,6 +114,28 @@ def test_content_hash_ignores_formatting_and_status_but_not_content() -> None:
     other = parse_item({"tracking_number": UPS, "title": "Mugs", "customer_email": "a@b.com"}, registry)
     assert base.content_hash == same.content_hash != other.content_hash
     assert len(base.content_hash) == 64
+
+
+def test_the_hash_of_a_known_shipment_is_the_one_stored_before() -> None:
+    """Pinned: hashes stored by earlier versions (json.dumps) must still compare equal."""
+    item = parse_item({"tracking_number": UPS, "title": "Mug", "customer_email": "a@b.com"}, default_registry())
+    assert item.content_hash == "41a845fde3fed3ab03f4717d707c4d1ef3af2a19751c1ade5eee4f778c04620f"
+
+
+def _reference(canonical: dict[str, str | None]) -> bytes:
+    return json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("value", [chr(c) for c in range(128)] + ["é", "日本", "\u2028", "\ud800", "a\x7fb", "😀"])
+def test_canonical_json_is_byte_for_byte_json_dumps(value: str) -> None:
+    canonical = {"title": value, "carrier": "ups", "order_id": None, f"k{value}": "x"}
+    assert canonical_json(canonical) == _reference(canonical)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(HASHED_FIELDS), st.none() | st.text()))
+def test_canonical_json_matches_json_dumps_on_any_text(canonical: dict[str, str | None]) -> None:
+    assert canonical_json(canonical) == _reference(canonical)
 
 
 def test_patch_knows_which_fields_were_sent() -> None:
