@@ -22,7 +22,7 @@ import httpx
 
 from bench.datagen import Dataset, write_csv
 from bench.floor import floor_phase
-from bench.harness import PARCELSYNC, Database, Stack, mib, percentile, stack
+from bench.harness import PARCELSYNC, Database, RssSampler, Stack, mib, percentile, stack
 from bench.hub import setup_merchants
 from bench.results import record, table
 from bench.sandboxes import MerchantAccounts
@@ -95,13 +95,15 @@ def single_phase(api: str, headers: dict[str, str], data: Dataset, count: int, o
 def csv_phase(s: Stack, db: Database, merchant: str, rows: int) -> dict[str, Any]:
     path = write_csv(s.workdir / "import.csv", rows, offset=50_000_000)
     started = time.monotonic()
-    done = subprocess.run(
+    importer = subprocess.Popen(
         [str(PARCELSYNC), "import", str(path), "--merchant", merchant], env=s.env(db),
-        capture_output=True, text=True, check=False, timeout=3600,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    sampler = RssSampler(importer.pid)
+    output, _ = importer.communicate(timeout=3600)
     wall = time.monotonic() - started
-    return {"rows": rows, "wall_s": wall, "rows_per_s": rows / wall, "exit": done.returncode,
-            "output_tail": (done.stdout + done.stderr)[-1500:]}
+    return {"rows": rows, "wall_s": wall, "rows_per_s": rows / wall, "exit": importer.returncode,
+            "peak_rss_mib": mib(sampler.stop()), "output_tail": output[-1500:]}
 
 
 def run_db(args: argparse.Namespace, kind: str) -> dict[str, Any]:
@@ -143,7 +145,8 @@ def main() -> None:
             f"{r['floor']['per_s']:.0f} ({b1['per_s'] / r['floor']['per_s']:.2f}x)",
             f"{b4['per_s']:.0f}", f"{b1['batch_p50_s']:.2f} / {b1['batch_p99_s']:.2f}",
             f"{one['p50_ms']:.1f} / {one['p99_ms']:.1f}",
-            f"{csv['rows_per_s']:.0f} ({csv['wall_s']:.0f} s, exit {csv['exit']})" if csv else "not run",
+            f"{csv['rows_per_s']:.0f} ({csv['wall_s']:.0f} s, exit {csv['exit']}, "
+            f"importer peak RSS {csv['peak_rss_mib']:.0f} MiB)" if csv else "not run",
             f"{r['api_peak_rss_mib']:.0f}",
         ])
     lines = [

@@ -156,7 +156,14 @@ def _lease_statement(scoped: bool, postgresql: bool) -> Any:
     return _lease_update(select(group.c.id))
 
 
-MAX_HEAD_TRIES = 8
+MAX_HEAD_TRIES = 16
+"""Connections a PostgreSQL claim may pass over (their lock taken, or their group leased meanwhile)."""
+
+
+def _skip(skip: dict[str, Any], head: Any) -> None:
+    """Exclude the head's connection from the next head query (`skip_m{i}` / `skip_p{i}`)."""
+    i = len(skip) // 2
+    skip.update({f"skip_m{i}": head.merchant_id, f"skip_p{i}": head.provider})
 
 
 def connection_lock_key(merchant_id: str, provider: str) -> int:
@@ -192,15 +199,7 @@ class Outbox:
             params["scope"] = merchant_id
         dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
         if dialect == "postgresql":
-            head = await self._lock_head_connection(session, params)
-            if head is None:
-                self.stats.count("empty")
-                return None
-            params.update(head_m=head.merchant_id, head_p=head.provider, size=self._size(head.provider))
-            statement = _lease_statement(merchant_id is not None, True)
-            rows = (await session.execute(statement, params)).all()
-            if not rows:
-                self.stats.count("raced")
+            rows = await self._claim_postgresql(session, params, merchant_id is not None)
         else:
             async with self._lock:
                 rows = await self._claim_sqlite(session, params)
@@ -219,17 +218,34 @@ class Outbox:
         )
         return Claim(self.owner, rows[0].merchant_id, Provider(rows[0].provider), tuple(targets), until)
 
-    async def _lock_head_connection(self, session: AsyncSession, params: dict[str, Any]) -> Any:
-        """PostgreSQL: the connection of the oldest due target, locked for this transaction.
+    async def _claim_postgresql(self, session: AsyncSession, params: dict[str, Any], scoped: bool) -> Sequence[Any]:
+        """Lock a head connection and lease its group; when the group was taken meanwhile (another claimer
+        committed its lease between our head query and our lock), move on to the next connection at once
+        rather than coming back empty (which would send the task to sleep for a poll interval)."""
+        skip: dict[str, Any] = {}
+        statement = _lease_statement(scoped, True)
+        while len(skip) // 2 < MAX_HEAD_TRIES:
+            head = await self._lock_head_connection(session, params, skip)
+            if head is None:
+                return []
+            params.update(head_m=head.merchant_id, head_p=head.provider, size=self._size(head.provider))
+            rows = (await session.execute(statement, params)).all()
+            if rows:
+                return rows
+            self.stats.count("raced")
+            _skip(skip, head)
+        return []
+
+    async def _lock_head_connection(self, session: AsyncSession, params: dict[str, Any], skip: dict[str, Any]) -> Any:
+        """PostgreSQL: the connection of the oldest due target not in `skip`, locked for this transaction.
 
         A transaction-scoped advisory lock per (merchant, provider) means no two claimers build a
         batch of the same connection at once, so its due targets are never split into smaller calls;
-        a claimer that finds the lock taken moves on to the next connection.
+        a claimer that finds the lock taken adds it to `skip` and moves on to the next connection.
         """
         scoped = "scope" in params
-        skip: dict[str, Any] = {}
-        for tried in range(MAX_HEAD_TRIES):
-            head = (await session.execute(_head_statement(scoped, tried), {**params, **skip})).first()
+        while len(skip) // 2 < MAX_HEAD_TRIES:
+            head = (await session.execute(_head_statement(scoped, len(skip) // 2), {**params, **skip})).first()
             if head is None:
                 return None
             self.stats.count("head")
@@ -237,7 +253,7 @@ class Outbox:
             if await session.scalar(select(func.pg_try_advisory_xact_lock(key))):
                 return head
             self.stats.count("head_locked")
-            skip.update({f"skip_m{tried}": head.merchant_id, f"skip_p{tried}": head.provider})
+            _skip(skip, head)
         return None
 
     async def _claim_sqlite(self, session: AsyncSession, params: dict[str, Any]) -> Sequence[Any]:

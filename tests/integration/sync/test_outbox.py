@@ -10,7 +10,7 @@ from sqlalchemy import update
 from tests.integration.sync.sync_harness import MERCHANT, Hub, shipment
 
 from parcelsync.db.engine import unit_of_work
-from parcelsync.db.tables import ConnectionRow
+from parcelsync.db.tables import ConnectionRow, SyncTargetRow
 from parcelsync.domain.provider import Provider
 from parcelsync.sync import outbox
 from parcelsync.sync.keys import key_for
@@ -173,3 +173,29 @@ async def test_concurrent_claimers_keep_each_connections_batches_whole(any_hub: 
     assert sorted(sizes[Provider.USEEPAY]) == [10, 20]  # 30 intents: two calls, never three smaller ones
     assert sizes[Provider.TRACKINGMORE] == [30]
     assert sum(sizes[Provider.SHOPLINE]) == 30
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite claims one at a time
+async def test_a_group_leased_meanwhile_sends_the_claim_to_the_next_connection(any_hub: Hub) -> None:
+    """PostgreSQL: another claimer commits the head connection's lease between our head query and our lease;
+    the claim moves on to the next connection instead of coming back empty (and its task sleeping)."""
+    hub = any_hub
+    await hub.upsert([shipment(1, intent=1)])
+
+    class Racing(Outbox):
+        async def _lock_head_connection(self, session, params, skip):  # type: ignore[no-untyped-def]
+            head = await super()._lock_head_connection(session, params, skip)
+            if head is not None and not skip:
+                async with unit_of_work(hub.sessions) as other:
+                    await other.execute(
+                        update(SyncTargetRow)
+                        .where(SyncTargetRow.merchant_id == head.merchant_id, SyncTargetRow.provider == head.provider)
+                        .values(lease_owner="other", lease_expires_at=hub.clock() + timedelta(minutes=5))
+                    )
+            return head
+
+    box = Racing(owner="w1", lease_seconds=60)
+    first = await claim(hub, box)
+    assert first is not None and box.stats.counts["raced"] == 1
+    owners = {t.provider: t.lease_owner for t in await hub.targets()}
+    assert owners[first.provider.value] == "w1" and sorted(owners.values()).count("other") == 1

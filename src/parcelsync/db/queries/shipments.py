@@ -49,6 +49,12 @@ async def _few_in_range(session: AsyncSession, merchant_id: str, ranges: list[Co
     return (await session.scalar(select(func.count()).select_from(inside)) or 0) < FEW_FOR_INDEX_SORT
 
 
+_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
+_DEFAULT_PLANS = text("SET LOCAL plan_cache_mode TO DEFAULT")
+"""PostgreSQL: a prepared statement's sixth run may take a generic plan, blind to the values bound; around
+a query whose plan depends on them (a tracking-number prefix, a long IN list), every run is planned for its own."""
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One page in listing order; `next_cursor` is None on the last page, `prev_cursor` on the first."""
@@ -101,11 +107,16 @@ async def list_shipments(
     order = (ShipmentRow.updated_at, ShipmentRow.id) if sort == "updated_at" else (ShipmentRow.id,)
     ordered = [c.asc() if increasing else c.desc() for c in order]
     ranges = range_clauses(filters, dialect)
+    custom = dialect == "postgresql" and filters.tracking_number_prefix is not None
+    if custom:  # a generic plan of `LIKE $1` cannot seek the prefix index: every run planned for its prefix
+        await session.execute(_CUSTOM_PLANS)
     if sort == "id" and ranges and await _few_in_range(session, merchant_id, ranges):
         by_id = (ShipmentRow.id + 0).asc() if increasing else (ShipmentRow.id + 0).desc()
         page_ids = stmt.with_only_columns(ShipmentRow.id).order_by(by_id).limit(limit + 1)
         stmt = select(ShipmentRow).where(ShipmentRow.id.in_(page_ids.scalar_subquery()))
     rows = list((await session.scalars(stmt.order_by(*ordered).limit(limit + 1))).all())
+    if custom:
+        await session.execute(_DEFAULT_PLANS)
     more = len(rows) > limit
     rows = rows[:limit]
     if going_back:
@@ -126,10 +137,6 @@ async def get_shipment(
     if not include_deleted:
         stmt = stmt.where(ShipmentRow.deleted_at.is_(None))
     return await session.scalar(stmt)
-
-
-_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
-_DEFAULT_PLANS = text("SET LOCAL plan_cache_mode TO DEFAULT")
 
 
 async def find_by_numbers(
