@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parcelsync.connectors.carriers import default_registry
 from parcelsync.db.crypto import CredentialCipher
 from parcelsync.db.queries.carrier_overrides import registry_for
+from parcelsync.db.queries.connections import decrypted
 from parcelsync.db.tables import CarrierOverrideRow, ConnectionRow, PaymentSettingsRow, TrackingPageRow
 from parcelsync.domain.carriers import CarrierRegistry
 from parcelsync.domain.models import Connection
@@ -118,13 +119,9 @@ class Connections:
         held = self._held.get(key)
         if held is None or held.stored != stored:
             self._held.pop(key, None)
-            connection = Connection(
-                merchant_id=merchant_id,
-                provider=Provider(stored.provider),
-                base_url=stored.base_url,
-                credentials=self._cipher().decrypt(stored.credentials_enc),
-                options=dict(stored.options),
-                enabled=stored.enabled,
+            connection = decrypted(
+                self._cipher(), merchant_id, Provider(stored.provider), stored.base_url, stored.credentials_enc,
+                stored.options, stored.enabled,
             )
             held = self._held[key] = _Held(stored, connection)
         return held.connection

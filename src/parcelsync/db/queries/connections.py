@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -68,13 +68,26 @@ async def load_connection(
     row = await get_connection_row(session, merchant_id, provider)
     if row is None:
         return None
+    return decrypted(cipher, merchant_id, provider, row.base_url, row.credentials_enc, row.options, row.enabled)
+
+
+def decrypted(
+    cipher: CredentialCipher,
+    merchant_id: str,
+    provider: Provider,
+    base_url: str,
+    credentials_enc: str,
+    options: Mapping[str, Any] | None,
+    enabled: bool,
+) -> Connection:
+    """A stored connection's columns as the domain value, its credentials decrypted (SecretKeyError if not)."""
     return Connection(
-        merchant_id=row.merchant_id,
+        merchant_id=merchant_id,
         provider=provider,
-        base_url=row.base_url,
-        credentials=cipher.decrypt(row.credentials_enc),
-        options=dict(row.options or {}),
-        enabled=row.enabled,
+        base_url=base_url,
+        credentials=cipher.decrypt(credentials_enc),
+        options=dict(options or {}),
+        enabled=enabled,
     )
 
 
